@@ -1,0 +1,214 @@
+//! `deskguard`: the command-line front end of the deskguard engine.
+//!
+//! Exit codes: `0` the command did its job (whatever the verdict), `2` unreadable or
+//! invalid input (a one-line error naming the file, line:column and field), `1` lint
+//! found no error but `--deny-warnings` was given and there were warnings.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use deskguard::lint::{lint, DiagnosticSeverity, DocumentKind, LintReport};
+use deskguard::{Contract, Engine, Error, Mode, Policy, Request};
+
+#[derive(Parser)]
+#[command(
+    name = "deskguard",
+    version,
+    about = "Policy and guardrail engine for AI customer-support agents"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Suggest,
+    Auto,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a request (ticket, context, model decision) and print the verdict JSON.
+    Check {
+        /// Policy YAML (default: the embedded policies/support-agent.yaml).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<String>,
+        /// AgentAz contract JSON (default: the embedded blueprint contract, A2).
+        #[arg(long, value_name = "FILE")]
+        contract: Option<String>,
+        /// Override the policy's mode.
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+        /// Print compact JSON on one line.
+        #[arg(long)]
+        compact: bool,
+        /// The request JSON file, or `-` for standard input.
+        request: String,
+    },
+    /// Check policy YAML and contract JSON files.
+    Lint {
+        /// Files: `.yaml`/`.yml` are policies, others AgentAz contracts.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Print a JSON array of reports instead of `file:line:col: severity CODE message`.
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when there are warnings.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            policy,
+            contract,
+            mode,
+            compact,
+            request,
+        } => check(
+            policy.as_deref(),
+            contract.as_deref(),
+            mode,
+            compact,
+            &request,
+        ),
+        Command::Lint {
+            files,
+            json,
+            deny_warnings,
+        } => lint_files(&files, json, deny_warnings),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("deskguard: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))
+    }
+}
+
+fn origin(path: &str) -> &str {
+    if path == "-" {
+        "<stdin>"
+    } else {
+        path
+    }
+}
+
+fn located(error: Error, path: &str) -> String {
+    error.with_origin(origin(path)).to_string()
+}
+
+fn check(
+    policy: Option<&str>,
+    contract: Option<&str>,
+    mode: Option<ModeArg>,
+    compact: bool,
+    request: &str,
+) -> Result<ExitCode, String> {
+    let mut builder = Engine::builder();
+    if let Some(path) = policy {
+        let parsed = Policy::from_yaml(&read(path)?).map_err(|e| located(e, path))?;
+        builder = builder.policy(parsed);
+    }
+    if let Some(path) = contract {
+        let parsed = Contract::from_json(&read(path)?).map_err(|e| located(e, path))?;
+        builder = builder.contract(parsed);
+    }
+    if let Some(mode) = mode {
+        builder = builder.mode(match mode {
+            ModeArg::Suggest => Mode::Suggest,
+            ModeArg::Auto => Mode::Auto,
+        });
+    }
+    let engine = builder.build().map_err(|e| e.to_string())?;
+    let parsed = Request::from_json(&read(request)?).map_err(|e| located(e, request))?;
+    let verdict = engine.check(&parsed);
+    let rendered = if compact {
+        serde_json::to_string(&verdict)
+    } else {
+        serde_json::to_string_pretty(&verdict)
+    }
+    .map_err(|e| format!("cannot render the verdict: {e}"))?;
+    println!("{rendered}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+struct FileReport<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    report: LintReport,
+}
+
+fn lint_files(files: &[String], json: bool, deny_warnings: bool) -> Result<ExitCode, String> {
+    let mut reports = Vec::new();
+    for file in files {
+        let text = read(file)?;
+        reports.push(FileReport {
+            file,
+            report: lint(&text, DocumentKind::from_path(file)),
+        });
+    }
+    if json {
+        let rendered = serde_json::to_string_pretty(&reports)
+            .map_err(|e| format!("cannot render the report: {e}"))?;
+        println!("{rendered}");
+    } else {
+        for FileReport { file, report } in &reports {
+            for d in &report.diagnostics {
+                let severity = match d.severity {
+                    DiagnosticSeverity::Error => "error",
+                    DiagnosticSeverity::Warning => "warning",
+                };
+                println!(
+                    "{file}:{}:{}: {severity} {} {}",
+                    d.line, d.column, d.code, d.message
+                );
+            }
+            if let (Some(declared), Some(band)) =
+                (report.declared_trust_level, report.computed_band)
+            {
+                println!(
+                    "{file}: contract declares {declared}, computes band {band}{}",
+                    if report.computable == Some(false) {
+                        " (not computable)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    let any_error = reports.iter().any(|r| !r.report.ok);
+    let any_warning = reports.iter().any(|r| {
+        r.report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == DiagnosticSeverity::Warning)
+    });
+    Ok(if any_error {
+        ExitCode::from(2)
+    } else if deny_warnings && any_warning {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

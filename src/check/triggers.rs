@@ -1,0 +1,279 @@
+//! Hard escalation triggers. Any one fired escalates, whatever the model's confidence:
+//! these are the cases where a confident model is exactly the danger.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::codes::{Code, Trigger};
+use crate::decision::{Decision, DecisionKind};
+use crate::policy::Sentiment;
+use crate::request::Request;
+use crate::text::Span;
+use crate::verdict::Violation;
+
+use super::{money, CheckContext, Findings};
+
+/// Triggers that depend only on the ticket and the customer.
+pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, findings: &mut Findings) {
+    let policy = context.policy;
+    let ticket = &request.ticket;
+    for (trigger, matcher) in &policy.textual_triggers {
+        let hit = [
+            ("ticket.subject", &ticket.subject),
+            ("ticket.body", &ticket.body),
+        ]
+        .into_iter()
+        .find_map(|(field, text)| matcher.find(text).map(|span| (field, text, span)));
+        if let Some((field, text, span)) = hit {
+            let phrase = text.get(span.start..span.end).unwrap_or_default();
+            findings.fire(
+                *trigger,
+                format!("{field} says `{phrase}`"),
+                Some((field, span)),
+            );
+        }
+    }
+
+    let customer = &ticket.customer;
+    let tier = customer.tier.as_deref().map(str::to_lowercase);
+    if let Some(tier) = tier.filter(|tier| policy.enterprise_tiers.contains(tier)) {
+        findings.fire(
+            Trigger::EnterpriseAccount,
+            format!("customer tier `{tier}` is an enterprise tier"),
+            None,
+        );
+    } else if let Some(arr) = customer
+        .arr_usd
+        .filter(|arr| *arr >= policy.enterprise_min_arr_usd)
+    {
+        findings.fire(
+            Trigger::EnterpriseAccount,
+            format!(
+                "customer ARR of {arr} USD is at or above the enterprise threshold of {} USD",
+                policy.enterprise_min_arr_usd
+            ),
+            None,
+        );
+    }
+
+    if let Some(prior) = customer
+        .prior_contacts_same_issue
+        .filter(|prior| *prior >= policy.min_prior_contacts)
+    {
+        findings.fire(
+            Trigger::RepeatedContact,
+            format!("the customer contacted support {prior} times before about this issue"),
+            None,
+        );
+    }
+
+    if let Some(turn) = ticket
+        .turn
+        .filter(|turn| *turn > policy.max_conversation_turns)
+    {
+        findings.fire(
+            Trigger::MaxTurns,
+            format!(
+                "conversation turn {turn} is past the agent's limit of {}",
+                policy.max_conversation_turns
+            ),
+            None,
+        );
+    }
+}
+
+/// Triggers that depend on the model's decision.
+pub(crate) fn from_decision(
+    context: &CheckContext<'_>,
+    request: &Request,
+    decision: &Decision,
+    findings: &mut Findings,
+) {
+    let policy = context.policy;
+    let turn = request.ticket.turn.unwrap_or(1);
+
+    match decision.sentiment {
+        Some(sentiment) if policy.escalate_sentiments.contains(&sentiment) => findings.fire(
+            Trigger::NegativeSentiment,
+            format!("sentiment is `{}`", sentiment_name(sentiment)),
+            None,
+        ),
+        Some(Sentiment::Negative) if policy.negative_from_turn.is_some_and(|from| turn >= from) => {
+            findings.fire(
+                Trigger::NegativeSentiment,
+                format!("sentiment is still `negative` at turn {turn}"),
+                None,
+            )
+        }
+        _ => {}
+    }
+
+    if let Some(glob) = policy.immediate_intents.first_match(&decision.intent) {
+        findings.fire(
+            Trigger::ImmediateIntent,
+            format!(
+                "intent `{}` always escalates (`{}`)",
+                decision.intent,
+                glob.as_str()
+            ),
+            None,
+        );
+    }
+
+    if !request.ticket.customer.verified && policy.identity_intents.is_match(&decision.intent) {
+        findings.fire(
+            Trigger::IdentityUnverified,
+            format!(
+                "intent `{}` is a sensitive request and the customer's identity is not verified",
+                decision.intent
+            ),
+            None,
+        );
+    }
+
+    grounding(context, request, decision, findings);
+    payment_dispute(context, request, decision, findings);
+}
+
+/// "Ground or escalate": an ungrounded answer, or one claimed grounded with nothing
+/// relevant in context, escalates.
+fn grounding(
+    context: &CheckContext<'_>,
+    request: &Request,
+    decision: &Decision,
+    findings: &mut Findings,
+) {
+    if !decision.grounded {
+        let message = "the model says the answer is not grounded in context".to_string();
+        findings.violate(
+            Violation::block(Code::NotGrounded, message.clone()).in_field("decision.grounded"),
+            DecisionKind::Escalate,
+        );
+        findings.fire(Trigger::Ungrounded, message, None);
+        return;
+    }
+    if !matches!(
+        decision.decision,
+        DecisionKind::AutoResolve | DecisionKind::Draft
+    ) {
+        return;
+    }
+    let min = context.policy.thresholds.retrieval_min;
+    let sources = &request.context;
+    let relevant_kb = sources
+        .kb
+        .iter()
+        .any(|doc| doc.score.is_none_or(|score| score >= min));
+    if !relevant_kb && sources.crm.is_empty() && sources.orders.is_empty() {
+        let message = format!(
+            "the decision claims grounding, but no KB document scores at least {min} and there is no CRM or order context"
+        );
+        findings.violate(
+            Violation::block(Code::RetrievalBelowMin, message.clone()).in_field("context.kb"),
+            DecisionKind::Escalate,
+        );
+        findings.fire(Trigger::Ungrounded, message, None);
+    }
+}
+
+/// A dispute (by intent or phrase) over the threshold. The disputed amount is the
+/// largest of: amounts the actions move, orders the ticket or actions name, and USD
+/// amounts written in the ticket.
+fn payment_dispute(
+    context: &CheckContext<'_>,
+    request: &Request,
+    decision: &Decision,
+    findings: &mut Findings,
+) {
+    let policy = context.policy;
+    let ticket = &request.ticket;
+    let by_intent = policy.dispute_intents.is_match(&decision.intent);
+    let by_text = [
+        ("ticket.subject", &ticket.subject),
+        ("ticket.body", &ticket.body),
+    ]
+    .into_iter()
+    .find_map(|(field, text)| policy.dispute_text.find(text).map(|span| (field, span)));
+    if !by_intent && by_text.is_none() {
+        return;
+    }
+    let named_txns: Vec<&str> = decision
+        .actions
+        .iter()
+        .filter_map(|action| action.args.get(&policy.txn_arg).and_then(|v| v.as_str()))
+        .collect();
+    let amounts = decision
+        .actions
+        .iter()
+        .filter_map(|action| money::amount(context, &action.args))
+        .chain(
+            request
+                .context
+                .orders
+                .iter()
+                .filter(|order| {
+                    named_txns.contains(&order.txn_id.as_str())
+                        || ticket.subject.contains(&order.txn_id)
+                        || ticket.body.contains(&order.txn_id)
+                })
+                .map(|order| order.amount_usd),
+        )
+        .chain(usd_amounts(&ticket.subject))
+        .chain(usd_amounts(&ticket.body));
+    let largest = amounts.fold(None, |max: Option<f64>, amount| {
+        Some(max.map_or(amount, |max| max.max(amount)))
+    });
+    if let Some(amount) = largest.filter(|amount| *amount > policy.dispute_threshold_usd) {
+        findings.fire(
+            Trigger::PaymentDisputeOverThreshold,
+            format!(
+                "a payment dispute of {amount} USD is over the threshold of {} USD",
+                policy.dispute_threshold_usd
+            ),
+            by_text.map(|(field, span): (&str, Span)| (field, span)),
+        );
+    }
+}
+
+/// USD amounts written as `$1,200.50`, `1200 USD` or `USD 1200`.
+fn usd_amounts(text: &str) -> impl Iterator<Item = f64> + '_ {
+    static MONEY: OnceLock<Option<Regex>> = OnceLock::new();
+    let regex = MONEY
+        .get_or_init(|| {
+            Regex::new(
+                r"(?i)(?:\$|\busd\s?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?:usd|dollars)\b",
+            )
+            .ok()
+        })
+        .as_ref();
+    regex.into_iter().flat_map(move |regex| {
+        regex.captures_iter(text).filter_map(|captures| {
+            captures
+                .get(1)
+                .or_else(|| captures.get(2))
+                .and_then(|m| m.as_str().replace(',', "").parse::<f64>().ok())
+        })
+    })
+}
+
+fn sentiment_name(sentiment: Sentiment) -> &'static str {
+    match sentiment {
+        Sentiment::Positive => "positive",
+        Sentiment::Neutral => "neutral",
+        Sentiment::Negative => "negative",
+        Sentiment::Critical => "critical",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_usd_amounts_in_several_spellings() {
+        let found: Vec<f64> =
+            usd_amounts("charged $1,200.50 then 30 USD and usd 7, not 12").collect();
+        assert_eq!(found, vec![1200.5, 30.0, 7.0]);
+    }
+}

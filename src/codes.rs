@@ -1,0 +1,225 @@
+//! The registry of stable machine codes.
+//!
+//! Codes are part of the public API: hosts branch on them, dashboards count them and
+//! audit logs store them. A code is never renamed or reused; one that is no longer
+//! emitted is marked deprecated in its doc line and kept. Every code that deskguard can
+//! emit is declared here, once, with a one-line description; README.md lists the same
+//! table (a test keeps the two in step).
+//!
+//! There are two families:
+//! - [`Code`]: `SCREAMING_SNAKE` codes carried by violations, blocked actions, lint
+//!   diagnostics and errors.
+//! - [`Trigger`]: `snake_case` escalation triggers, the names routing rules and the
+//!   verdict's `escalation.triggers` use (they match the keys of the policy file).
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! registry {
+    (
+        $(#[$enum_meta:meta])*
+        pub enum $name:ident {
+            $( $(#[doc = $doc:literal])+ $variant:ident => $text:literal, )+
+        }
+    ) => {
+        $(#[$enum_meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $( $(#[doc = $doc])+ #[serde(rename = $text)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
+
+            /// The stable machine string, as it appears in JSON.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( $name::$variant => $text, )+ }
+            }
+
+            /// The one-line description from the registry.
+            pub fn description(self) -> &'static str {
+                match self { $( $name::$variant => concat!($($doc),+).trim_start(), )+ }
+            }
+
+            /// Looks a value up by its machine string.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $( $text => Some($name::$variant), )+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+registry! {
+    /// A stable code for a violation, a blocked action, a lint diagnostic or an error.
+    #[non_exhaustive]
+    pub enum Code {
+        // -- input and loading errors --
+        /// The YAML text could not be parsed.
+        YamlSyntax => "YAML_SYNTAX",
+        /// The JSON text could not be parsed.
+        JsonSyntax => "JSON_SYNTAX",
+        /// The policy parsed but a field has the wrong type, an unknown name or a bad value.
+        PolicyInvalid => "POLICY_INVALID",
+        /// A regular expression in the policy does not compile or is too large.
+        PolicyPatternInvalid => "POLICY_PATTERN_INVALID",
+        /// Two settings of the policy contradict each other (lint warning).
+        PolicyInconsistent => "POLICY_INCONSISTENT",
+        /// The contract does not satisfy the AgentAz JSON Schema.
+        ContractSchema => "CONTRACT_SCHEMA",
+        /// The contract's declared trust level differs from its computed band (lint warning).
+        TierMismatch => "TIER_MISMATCH",
+        /// The request is malformed: a field is missing, has the wrong type, or is too large.
+        RequestInvalid => "REQUEST_INVALID",
+        /// An option passed to the API or CLI is unknown or has a bad value.
+        OptionInvalid => "OPTION_INVALID",
+        /// An internal failure inside a check; the verdict fails closed to ESCALATE.
+        InternalError => "INTERNAL_ERROR",
+
+        // -- the model's decision --
+        /// The model's decision object does not satisfy the decision schema.
+        DecisionSchema => "DECISION_SCHEMA",
+        /// Confidence is below the auto-resolve threshold, so AUTO_RESOLVE becomes DRAFT.
+        ConfidenceBelowAuto => "CONFIDENCE_BELOW_AUTO",
+        /// Confidence is below the draft threshold, so the ticket escalates.
+        ConfidenceBelowDraft => "CONFIDENCE_BELOW_DRAFT",
+        /// The policy runs in suggest mode, so nothing is auto-resolved.
+        ModeSuggest => "MODE_SUGGEST",
+        /// The intent is not promoted to auto-resolve by the policy.
+        IntentNotPromoted => "INTENT_NOT_PROMOTED",
+        /// AUTO_RESOLVE was proposed together with a money or account action.
+        MoneyOrAccountAction => "MONEY_OR_ACCOUNT_ACTION",
+        /// The model said grounded=false; ungrounded answers escalate.
+        NotGrounded => "NOT_GROUNDED",
+        /// No KB document in context scores at or above the retrieval minimum.
+        RetrievalBelowMin => "RETRIEVAL_BELOW_MIN",
+        /// The model itself asked for escalation (decision ESCALATE or `ESCALATE_NEEDED:`).
+        ModelEscalated => "MODEL_ESCALATED",
+
+        // -- the tool gate --
+        /// The contract's output boundary never emits this action.
+        ToolNeverEmit => "TOOL_NEVER_EMIT",
+        /// The tool is not listed in the contract's tool boundary.
+        ToolNotAllowed => "TOOL_NOT_ALLOWED",
+        /// A mutating tool was proposed while the contract says execution tools are absent.
+        ToolExecutionAbsent => "TOOL_EXECUTION_ABSENT",
+        /// The contract does not authorize sending, so the reply is kept as a draft.
+        SendNotAuthorized => "SEND_NOT_AUTHORIZED",
+        /// The contract does not authorize closing the ticket, so it stays open for a human.
+        CloseNotAuthorized => "CLOSE_NOT_AUTHORIZED",
+        /// More actions than the per-ticket limit, or the trace already spent the budget.
+        ToolCallsExceeded => "TOOL_CALLS_EXCEEDED",
+        /// The trace used more reasoning turns than the contract's loop boundary.
+        LoopLimitExceeded => "LOOP_LIMIT_EXCEEDED",
+        /// The trace cost more than the contract's per-loop cap.
+        CostLimitExceeded => "COST_LIMIT_EXCEEDED",
+        /// The trace cost passed the contract's alert threshold (warning).
+        CostAlert => "COST_ALERT",
+        /// An action's arguments are missing or of the wrong type for its rule.
+        ActionArgsInvalid => "ACTION_ARGS_INVALID",
+
+        // -- money and identity --
+        /// An account or money action for a customer whose identity is not verified.
+        IdentityUnverified => "IDENTITY_UNVERIFIED",
+        /// A refund or credit above the policy's auto-refund cap.
+        RefundOverCap => "REFUND_OVER_CAP",
+        /// A refund or credit with no documented refund policy in context.
+        RefundNoPolicy => "REFUND_NO_POLICY",
+        /// A refund whose transaction is not in context or whose amount exceeds it.
+        RefundTxnMismatch => "REFUND_TXN_MISMATCH",
+    }
+}
+
+registry! {
+    /// A hard escalation trigger: any one fired forces ESCALATE.
+    #[non_exhaustive]
+    pub enum Trigger {
+        /// The customer is an enterprise account (by tier or ARR).
+        EnterpriseAccount => "enterprise_account",
+        /// The ticket threatens to cancel or churn.
+        ChurnThreat => "churn_threat",
+        /// The ticket uses legal language (lawyer, lawsuit, court, ...).
+        LegalLanguage => "legal_language",
+        /// The ticket reports a security breach or compromised account.
+        SecurityLanguage => "security_language",
+        /// The ticket invokes privacy rights (GDPR, CCPA, data deletion, ...).
+        PrivacyLanguage => "privacy_language",
+        /// The ticket uses regulatory or compliance language.
+        ComplianceLanguage => "compliance_language",
+        /// The ticket claims data loss or an outage.
+        DataLossClaim => "data_loss_claim",
+        /// The ticket mentions self-harm or violence.
+        SelfHarmOrViolence => "self_harm_or_violence",
+        /// The sentiment is critical, or negative past the policy's turn limit.
+        NegativeSentiment => "negative_sentiment",
+        /// The customer contacted support about the same issue repeatedly.
+        RepeatedContact => "repeated_contact",
+        /// The intent is one the policy always escalates (account deletion, abuse report, ...).
+        ImmediateIntent => "immediate_intent",
+        /// A payment dispute above the policy's dispute threshold.
+        PaymentDisputeOverThreshold => "payment_dispute_over_threshold",
+        /// A refund or credit above the auto-refund cap.
+        RefundOverCap => "refund_over_cap",
+        /// A refund or credit outside any documented policy, or not matching a transaction.
+        RefundOutsidePolicy => "refund_outside_policy",
+        /// A sensitive request from a customer whose identity is not verified.
+        IdentityUnverified => "identity_unverified",
+        /// The answer is not grounded in the retrieved context.
+        Ungrounded => "ungrounded",
+        /// The conversation or the reasoning loop reached its turn limit.
+        MaxTurns => "max_turns",
+    }
+}
+
+impl Trigger {
+    /// The triggers whose presence is detected from ticket text by phrase sets.
+    pub const TEXTUAL: &'static [Trigger] = &[
+        Trigger::LegalLanguage,
+        Trigger::ChurnThreat,
+        Trigger::SecurityLanguage,
+        Trigger::PrivacyLanguage,
+        Trigger::ComplianceLanguage,
+        Trigger::DataLossClaim,
+        Trigger::SelfHarmOrViolence,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert_eq!(Code::from_name(code.as_str()), Some(*code));
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+            assert!(!code.description().is_empty());
+        }
+        for trigger in Trigger::ALL {
+            assert_eq!(Trigger::from_name(trigger.as_str()), Some(*trigger));
+            assert!(seen.insert(trigger.as_str()), "duplicate {trigger}");
+        }
+    }
+
+    #[test]
+    fn serializes_as_machine_string() {
+        assert_eq!(
+            serde_json::to_string(&Code::RefundOverCap).unwrap(),
+            "\"REFUND_OVER_CAP\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Trigger::ChurnThreat).unwrap(),
+            "\"churn_threat\""
+        );
+        assert_eq!(
+            Code::ModeSuggest.description(),
+            "The policy runs in suggest mode, so nothing is auto-resolved."
+        );
+    }
+}

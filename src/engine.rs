@@ -1,0 +1,250 @@
+//! The engine: a policy and a contract, compiled once, checked many times.
+//!
+//! Build an [`Engine`] at start-up (per process, per worker isolate) and reuse it: it
+//! is immutable, `Send + Sync`, and cheap to clone (an `Arc`). [`Engine::check`] parses
+//! no policy, compiles no regex and reads no clock.
+
+use std::sync::Arc;
+
+use crate::codes::Code;
+use crate::contract::Contract;
+use crate::decision::DecisionKind;
+use crate::error::{Error, Result};
+use crate::policy::{CompiledPolicy, Mode, Policy, Priority, EMBEDDED_POLICY_YAML};
+use crate::request::Request;
+use crate::verdict::{Cost, EscalationOutcome, Verdict, Violation};
+
+/// A compiled policy and contract, ready to check requests.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    policy: Policy,
+    compiled: CompiledPolicy,
+    contract: Contract,
+    mode: Mode,
+}
+
+/// Where a policy or contract comes from.
+#[derive(Debug, Clone)]
+enum Source<T> {
+    Embedded,
+    Text(String),
+    Parsed(T),
+}
+
+/// Configures and builds an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct EngineBuilder {
+    policy: Source<Policy>,
+    contract: Source<Contract>,
+    mode: Option<Mode>,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            policy: Source::Embedded,
+            contract: Source::Embedded,
+            mode: None,
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Uses this policy YAML instead of the embedded default.
+    pub fn policy_yaml(mut self, yaml: impl Into<String>) -> Self {
+        self.policy = Source::Text(yaml.into());
+        self
+    }
+
+    /// Uses an already parsed policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Source::Parsed(policy);
+        self
+    }
+
+    /// Uses this AgentAz contract JSON instead of the embedded blueprint contract.
+    pub fn contract_json(mut self, json: impl Into<String>) -> Self {
+        self.contract = Source::Text(json.into());
+        self
+    }
+
+    /// Uses an already loaded contract.
+    pub fn contract(mut self, contract: Contract) -> Self {
+        self.contract = Source::Parsed(contract);
+        self
+    }
+
+    /// Overrides the policy's mode.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Loads, validates and compiles everything.
+    ///
+    /// # Errors
+    /// The first problem in the policy (`YAML_SYNTAX`, `POLICY_INVALID`,
+    /// `POLICY_PATTERN_INVALID`) or the contract (`JSON_SYNTAX`, `CONTRACT_SCHEMA`), with
+    /// origin `policy` or `contract`, line:column and field.
+    pub fn build(self) -> Result<Engine> {
+        let (policy, compiled) = match self.policy {
+            Source::Embedded => compile_yaml(EMBEDDED_POLICY_YAML)?,
+            Source::Text(text) => compile_yaml(&text)?,
+            Source::Parsed(policy) => {
+                let compiled =
+                    CompiledPolicy::compile(&policy, None).map_err(|e| e.with_origin("policy"))?;
+                (policy, compiled)
+            }
+        };
+        let contract = match self.contract {
+            Source::Embedded => Contract::embedded(),
+            Source::Text(text) => Contract::from_json(&text),
+            Source::Parsed(contract) => Ok(contract),
+        }
+        .map_err(|e| e.with_origin("contract"))?;
+        crate::decision::prepare_schema()?;
+        let mode = self.mode.unwrap_or(policy.mode);
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                policy,
+                compiled,
+                contract,
+                mode,
+            }),
+        })
+    }
+}
+
+fn compile_yaml(text: &str) -> Result<(Policy, CompiledPolicy)> {
+    let policy: Policy =
+        crate::source::from_yaml(text, Code::PolicyInvalid).map_err(|e| e.with_origin("policy"))?;
+    let compiled =
+        CompiledPolicy::compile(&policy, Some(text)).map_err(|e| e.with_origin("policy"))?;
+    Ok((policy, compiled))
+}
+
+impl Engine {
+    /// A builder starting from the embedded policy and contract.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The engine for the embedded default policy and the blueprint's contract.
+    ///
+    /// # Errors
+    /// Never in a released build: tests build the embedded defaults.
+    pub fn with_defaults() -> Result<Engine> {
+        EngineBuilder::default().build()
+    }
+
+    /// The policy as loaded.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The contract as loaded.
+    pub fn contract(&self) -> &Contract {
+        &self.inner.contract
+    }
+
+    /// The mode in force (the policy's, unless the builder overrode it).
+    pub fn mode(&self) -> Mode {
+        self.inner.mode
+    }
+
+    /// Checks one request. Never fails: anything wrong with the request, and any
+    /// internal failure, comes back as an ESCALATE verdict whose violations say why.
+    pub fn check(&self, request: &Request) -> Verdict {
+        let context = crate::check::CheckContext {
+            policy: &self.inner.compiled,
+            contract: &self.inner.contract,
+            mode: self.inner.mode,
+        };
+        guarded(|| crate::check::check(&context, request))
+    }
+
+    /// Checks a request given as JSON text. A request that does not parse gives an
+    /// ESCALATE verdict with a `REQUEST_INVALID` or `JSON_SYNTAX` violation naming the
+    /// field and line:column.
+    pub fn check_json(&self, json: &str) -> Verdict {
+        match Request::from_json(json) {
+            Ok(request) => self.check(&request),
+            Err(error) => fail_closed(&error),
+        }
+    }
+}
+
+/// The verdict for a request that could not be checked: ESCALATE, and why.
+pub fn fail_closed(error: &Error) -> Verdict {
+    let mut violation = Violation::block(error.code(), error.to_string());
+    violation.field = error.field().map(str::to_string);
+    Verdict {
+        decision: DecisionKind::Escalate,
+        proposed: None,
+        downgraded: false,
+        intent: None,
+        allowed: Vec::new(),
+        blocked: Vec::new(),
+        violations: vec![violation],
+        escalation: EscalationOutcome {
+            needed: true,
+            queue: String::new(),
+            priority: Priority::Medium,
+            triggers: Vec::new(),
+            details: Vec::new(),
+        },
+        cost: Cost {
+            usd: 0.0,
+            limit_usd: None,
+            alert: false,
+        },
+    }
+}
+
+/// Natively, a bug that panics inside a check becomes an ESCALATE verdict instead of
+/// unwinding into the host. (On wasm32 panics abort; the bindings' hook reports them.)
+#[cfg(not(target_arch = "wasm32"))]
+fn guarded(check: impl FnOnce() -> Verdict) -> Verdict {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|_| {
+        fail_closed(&Error::new(
+            Code::InternalError,
+            "an internal error stopped the check; escalating",
+        ))
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn guarded(check: impl FnOnce() -> Verdict) -> Verdict {
+    check()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Engine>();
+    }
+
+    #[test]
+    fn unparsable_request_fails_closed_with_location() {
+        let engine = Engine::with_defaults().unwrap();
+        let verdict = engine.check_json("{\"ticket\": {\"turn\": \"two\"}}");
+        assert_eq!(verdict.decision, DecisionKind::Escalate);
+        assert_eq!(verdict.violations.len(), 1);
+        let violation = &verdict.violations[0];
+        assert_eq!(violation.code, Code::RequestInvalid);
+        assert_eq!(violation.field.as_deref(), Some("ticket.turn"));
+        assert_eq!(
+            violation.message,
+            "1:25: field `ticket.turn`: invalid type: string \"two\", expected a whole number"
+        );
+    }
+}

@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+
+pub mod codes;
+pub mod contract;
+pub mod error;
+pub mod lint;
+pub mod policy;
+pub mod text;
+
+mod check;
+mod decision;
+mod engine;
+mod request;
+mod source;
+mod verdict;
+
+pub use codes::{Code, Trigger};
+pub use contract::Contract;
+pub use decision::{Action, Decision, DecisionKind, ModelEscalation, DECISION_SCHEMA_JSON};
+pub use engine::{fail_closed, Engine, EngineBuilder};
+pub use error::{Error, Location, Result};
+pub use policy::{Mode, Policy, Priority, Sentiment, EMBEDDED_POLICY_YAML};
+pub use request::{Context, Customer, KbDoc, Order, Request, Ticket, Trace, MAX_REQUEST_BYTES};
+pub use text::Span;
+pub use verdict::{
+    ActionMode, AllowedAction, BlockedAction, Cost, EscalationOutcome, Severity, TriggerHit,
+    Verdict, Violation,
+};

@@ -1,0 +1,431 @@
+//! The policy compiled for checking: globs, phrase regexes, alias rules and lookup
+//! sets built once, so that a check only matches and looks up.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::codes::{Code, Trigger};
+use crate::error::{Error, Result};
+use crate::policy::{
+    Act, AliasRule, ArgCondition, Policy, Priority, Sentiment, Thresholds, Withhold,
+};
+use crate::source::yaml_path;
+use crate::text::glob::{Glob, GlobSet};
+use crate::text::phrases::{PatternError, PhraseMatcher};
+
+/// One alias rule, ready to apply.
+#[derive(Debug, Clone)]
+struct CompiledAlias {
+    when: Vec<(String, Vec<String>)>,
+    only_args: Option<HashSet<String>>,
+    as_tools: Vec<String>,
+    act: Option<Act>,
+    withhold: Option<Withhold>,
+}
+
+/// What an alias rule says about one action.
+#[derive(Debug, Clone)]
+pub(crate) struct AliasResolution<'a> {
+    /// The contract names to gate the action as.
+    pub names: &'a [String],
+    /// The act, if the rule marks one.
+    pub act: Option<Act>,
+    /// How to rewrite the action's arguments when the act is withheld.
+    pub withhold: Option<&'a Withhold>,
+}
+
+/// The compiled policy.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledPolicy {
+    pub thresholds: Thresholds,
+    pub max_tool_calls: u32,
+    pub max_conversation_turns: u32,
+    pub promoted_intents: GlobSet,
+    pub immediate_intents: GlobSet,
+    pub identity_tools: HashSet<String>,
+    pub identity_intents: GlobSet,
+    pub refund_tools: HashSet<String>,
+    pub credit_tools: HashSet<String>,
+    pub refund_cap_usd: f64,
+    pub dispute_threshold_usd: f64,
+    pub refund_policy_tag: String,
+    pub amount_arg: String,
+    pub txn_arg: String,
+    pub auto_approve_intents: GlobSet,
+    pub dispute_intents: GlobSet,
+    pub dispute_text: PhraseMatcher,
+    pub enterprise_tiers: Vec<String>,
+    pub enterprise_min_arr_usd: f64,
+    pub min_prior_contacts: u32,
+    pub escalate_sentiments: Vec<Sentiment>,
+    pub negative_from_turn: Option<u32>,
+    pub textual_triggers: Vec<(Trigger, PhraseMatcher)>,
+    pub default_queue: String,
+    pub known_queues: HashSet<String>,
+    pub trigger_routes: Vec<(Trigger, Option<String>, Priority)>,
+    pub intent_routes: Vec<(Glob, String)>,
+    pub mutating_verbs: Vec<String>,
+    aliases: HashMap<String, Vec<CompiledAlias>>,
+}
+
+impl CompiledPolicy {
+    /// Compiles `policy`. `source` is the YAML it came from, used only to give errors a
+    /// line and column.
+    pub fn compile(policy: &Policy, source: Option<&str>) -> Result<CompiledPolicy> {
+        let invalid = |path: &[&str], message: String| {
+            let location = source.and_then(|text| yaml_path::locate(text, path));
+            Error::new(Code::PolicyInvalid, message)
+                .at(location)
+                .in_field(path.join("."))
+        };
+        let bad_pattern = |path: &[&str], error: PatternError| {
+            let location =
+                source.and_then(|text| yaml_path::locate_scalar(text, path, &error.pattern));
+            Error::new(
+                Code::PolicyPatternInvalid,
+                format!("invalid pattern `{}`: {}", error.pattern, error.reason),
+            )
+            .at(location)
+            .in_field(path.join("."))
+        };
+
+        if policy.version != 1 {
+            return Err(invalid(
+                &["version"],
+                format!(
+                    "unsupported policy version `{}`, expected `1`",
+                    policy.version
+                ),
+            ));
+        }
+        let t = &policy.thresholds;
+        for (name, value) in [
+            ("auto_resolve", t.auto_resolve),
+            ("draft", t.draft),
+            ("retrieval_min", t.retrieval_min),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(invalid(
+                    &["thresholds", name],
+                    format!("`{value}` is outside 0.0..=1.0"),
+                ));
+            }
+        }
+        if t.draft > t.auto_resolve {
+            return Err(invalid(
+                &["thresholds", "draft"],
+                format!(
+                    "the draft threshold `{}` is above the auto_resolve threshold `{}`",
+                    t.draft, t.auto_resolve
+                ),
+            ));
+        }
+        let financial = &policy.financial;
+        for (name, value) in [
+            ("auto_refund_cap_usd", financial.auto_refund_cap_usd),
+            (
+                "payment_dispute_threshold_usd",
+                financial.payment_dispute_threshold_usd,
+            ),
+        ] {
+            if !value.is_finite() || value < 0.0 {
+                return Err(invalid(
+                    &["financial", name],
+                    format!("`{value}` is not a non-negative amount"),
+                ));
+            }
+        }
+
+        let dispute = &financial.dispute;
+        let dispute_text = PhraseMatcher::new(&dispute.phrases, &dispute.patterns)
+            .map_err(|e| bad_pattern(&["financial", "dispute", "patterns"], e))?;
+
+        let mut textual_triggers = Vec::new();
+        for (trigger, set) in &policy.escalation.phrases {
+            let key = trigger.as_str();
+            if !Trigger::TEXTUAL.contains(trigger) {
+                return Err(invalid(
+                    &["escalation", "phrases", key],
+                    format!(
+                        "`{key}` is not a textual trigger; phrase sets exist for {}",
+                        Trigger::TEXTUAL
+                            .iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            let matcher = PhraseMatcher::new(&set.phrases, &set.patterns)
+                .map_err(|e| bad_pattern(&["escalation", "phrases", key, "patterns"], e))?;
+            textual_triggers.push((*trigger, matcher));
+        }
+
+        let routing = &policy.routing;
+        let known_queues: HashSet<String> = routing.queues.iter().cloned().collect();
+        let check_queue = |path: &[&str], queue: &str| {
+            if known_queues.is_empty() || known_queues.contains(queue) {
+                Ok(())
+            } else {
+                Err(invalid(
+                    path,
+                    format!("queue `{queue}` is not listed in `routing.queues`"),
+                ))
+            }
+        };
+        check_queue(&["routing", "default_queue"], &routing.default_queue)?;
+        for route in &routing.triggers {
+            if let Some(queue) = &route.queue {
+                check_queue(&["routing", "triggers"], queue)?;
+            }
+        }
+        for route in &routing.intents {
+            check_queue(&["routing", "intents"], &route.queue)?;
+        }
+
+        let mut aliases = HashMap::new();
+        for (tool, rules) in &policy.tool_aliases {
+            let mut compiled = Vec::with_capacity(rules.len());
+            for rule in rules {
+                if rule.as_tools.is_empty() {
+                    return Err(invalid(
+                        &["tool_aliases", tool],
+                        format!("an alias rule of `{tool}` names no tool in `as`"),
+                    ));
+                }
+                compiled.push(compile_alias(rule));
+            }
+            aliases.insert(tool.clone(), compiled);
+        }
+
+        Ok(CompiledPolicy {
+            thresholds: policy.thresholds.clone(),
+            max_tool_calls: policy.limits.max_tool_calls_per_ticket,
+            max_conversation_turns: policy.limits.max_conversation_turns,
+            promoted_intents: GlobSet::new(&policy.auto_resolve.promoted_intents),
+            immediate_intents: GlobSet::new(&policy.escalation.immediate_intents),
+            identity_tools: policy.identity.gated_tools.iter().cloned().collect(),
+            identity_intents: GlobSet::new(&policy.identity.gated_intents),
+            refund_tools: financial.refund_tools.iter().cloned().collect(),
+            credit_tools: financial.credit_tools.iter().cloned().collect(),
+            refund_cap_usd: financial.auto_refund_cap_usd,
+            dispute_threshold_usd: financial.payment_dispute_threshold_usd,
+            refund_policy_tag: financial.refund_policy_kb_tag.clone(),
+            amount_arg: financial.amount_arg.clone(),
+            txn_arg: financial.txn_arg.clone(),
+            auto_approve_intents: GlobSet::new(&financial.auto_approve_intents),
+            dispute_intents: GlobSet::new(&dispute.intents),
+            dispute_text,
+            enterprise_tiers: policy
+                .escalation
+                .enterprise
+                .tiers
+                .iter()
+                .map(|tier| tier.to_lowercase())
+                .collect(),
+            enterprise_min_arr_usd: policy.escalation.enterprise.min_arr_usd,
+            min_prior_contacts: policy.escalation.repeated_contact.min_prior_contacts,
+            escalate_sentiments: policy.escalation.sentiment.escalate_on.clone(),
+            negative_from_turn: policy.escalation.sentiment.negative_from_turn,
+            textual_triggers,
+            default_queue: routing.default_queue.clone(),
+            known_queues,
+            trigger_routes: routing
+                .triggers
+                .iter()
+                .map(|route| (route.trigger, route.queue.clone(), route.priority))
+                .collect(),
+            intent_routes: routing
+                .intents
+                .iter()
+                .map(|route| (Glob::new(&route.intent), route.queue.clone()))
+                .collect(),
+            mutating_verbs: policy
+                .mutating_verbs
+                .iter()
+                .map(|verb| verb.to_lowercase())
+                .collect(),
+            aliases,
+        })
+    }
+
+    /// The alias rule that applies to `tool` called with `args`, if any.
+    pub fn resolve_alias<'a>(
+        &'a self,
+        tool: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<AliasResolution<'a>> {
+        let rules = self.aliases.get(tool)?;
+        rules
+            .iter()
+            .find(|rule| rule.applies(args))
+            .map(|rule| AliasResolution {
+                names: &rule.as_tools,
+                act: rule.act,
+                withhold: rule.withhold.as_ref(),
+            })
+    }
+
+    /// Whether `tool` moves money (a refund or a credit).
+    pub fn is_money_tool(&self, tool: &str) -> bool {
+        self.refund_tools.contains(tool) || self.credit_tools.contains(tool)
+    }
+}
+
+fn compile_alias(rule: &AliasRule) -> CompiledAlias {
+    let when = rule
+        .when
+        .iter()
+        .map(|(arg, condition)| {
+            let accepted = match condition {
+                ArgCondition::One(value) => vec![value.clone()],
+                ArgCondition::Any(values) => values.clone(),
+            };
+            (arg.clone(), accepted)
+        })
+        .collect::<BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    CompiledAlias {
+        when,
+        only_args: rule
+            .only_args
+            .as_ref()
+            .map(|args| args.iter().cloned().collect()),
+        as_tools: rule.as_tools.clone(),
+        act: rule.act,
+        withhold: rule.withhold.clone(),
+    }
+}
+
+impl CompiledAlias {
+    fn applies(&self, args: &serde_json::Map<String, serde_json::Value>) -> bool {
+        let conditions_hold = self.when.iter().all(|(arg, accepted)| {
+            args.get(arg)
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|value| accepted.iter().any(|a| a == value))
+        });
+        let args_allowed = self
+            .only_args
+            .as_ref()
+            .is_none_or(|allowed| args.keys().all(|key| allowed.contains(key)));
+        conditions_hold && args_allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::EMBEDDED_POLICY_YAML;
+    use serde_json::json;
+
+    fn compiled() -> CompiledPolicy {
+        let policy = Policy::embedded().unwrap();
+        CompiledPolicy::compile(&policy, Some(EMBEDDED_POLICY_YAML)).unwrap()
+    }
+
+    fn args(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn aliases_pick_the_first_rule_that_applies() {
+        let policy = compiled();
+        let send = policy
+            .resolve_alias("send_reply", &args(json!({"mode": "send"})))
+            .unwrap();
+        assert_eq!(send.names, ["send_message"]);
+        assert_eq!(send.act, Some(Act::Send));
+        let draft = policy
+            .resolve_alias("send_reply", &args(json!({"mode": "draft"})))
+            .unwrap();
+        assert_eq!(draft.names, ["draft_reply"]);
+        assert_eq!(draft.act, None);
+        assert!(policy
+            .resolve_alias("send_reply", &args(json!({"mode": "broadcast"})))
+            .is_none());
+        let close = policy
+            .resolve_alias(
+                "ticket_update",
+                &args(json!({"status": "solved", "tags": []})),
+            )
+            .unwrap();
+        assert_eq!(close.act, Some(Act::Close));
+        let tag = policy
+            .resolve_alias(
+                "ticket_update",
+                &args(json!({"tags": [], "priority": "urgent"})),
+            )
+            .unwrap();
+        assert_eq!(tag.names, ["classify", "prioritize", "route"]);
+        assert!(policy
+            .resolve_alias("ticket_update", &args(json!({"tags": [], "email": "x"})))
+            .is_none());
+    }
+
+    #[test]
+    fn out_of_range_threshold_names_field_and_line() {
+        let text = EMBEDDED_POLICY_YAML.replace("draft: 0.60", "draft: 0.95");
+        let error = Policy::from_yaml(&text).unwrap_err();
+        assert_eq!(error.code(), Code::PolicyInvalid);
+        assert_eq!(error.field(), Some("thresholds.draft"));
+        assert_eq!(
+            error.message(),
+            "the draft threshold `0.95` is above the auto_resolve threshold `0.85`"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("draft: 0.95"))
+            .unwrap()
+            + 1;
+        assert_eq!(error.location().map(|l| l.line), Some(line));
+    }
+
+    #[test]
+    fn bad_pattern_fails_at_load_with_its_position() {
+        let text = EMBEDDED_POLICY_YAML.replace(
+            "legal team, solicitor]\n      patterns: []",
+            "legal team, solicitor]\n      patterns: ['ok', '(unclosed']",
+        );
+        let error = Policy::from_yaml(&text).unwrap_err();
+        assert_eq!(error.code(), Code::PolicyPatternInvalid);
+        assert_eq!(
+            error.field(),
+            Some("escalation.phrases.legal_language.patterns")
+        );
+        assert_eq!(
+            error.message(),
+            "invalid pattern `(unclosed`: unclosed group"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains("'(unclosed'"))
+            .unwrap()
+            + 1;
+        let column = text
+            .lines()
+            .nth(line - 1)
+            .unwrap()
+            .find("(unclosed")
+            .unwrap()
+            + 1;
+        assert_eq!(
+            error.location(),
+            Some(crate::error::Location { line, column })
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let text = EMBEDDED_POLICY_YAML.replace("  retrieval_min: 0.5", "  retrieval_minimum: 0.5");
+        let error = Policy::from_yaml(&text).unwrap_err();
+        assert_eq!(error.code(), Code::PolicyInvalid);
+        assert_eq!(error.field(), Some("thresholds"));
+        assert!(
+            error
+                .message()
+                .starts_with("unknown field `retrieval_minimum`"),
+            "{}",
+            error.message()
+        );
+    }
+}

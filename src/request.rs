@@ -1,0 +1,255 @@
+//! The check request (format v1): the ticket, the retrieved context, the model's
+//! decision, the trace so far, and the time.
+//!
+//! Every field is optional except what a rule cannot do without, and unknown fields
+//! are accepted (helpdesks attach their own). A missing field takes the value that
+//! fails closed: an absent `verified` is `false`, an absent decision is a schema
+//! violation that escalates.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::codes::Code;
+use crate::error::{Error, Result};
+
+/// The largest request JSON `check_json` accepts; a larger one fails closed.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// A check request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Request {
+    /// The inbound ticket.
+    #[serde(default)]
+    pub ticket: Ticket,
+    /// What retrieval found for this turn.
+    #[serde(default)]
+    pub context: Context,
+    /// The model's decision: the blueprint's JSON object, or the plain-text form
+    /// `ESCALATE_NEEDED: reason`. Validated by the engine, so kept as raw JSON here.
+    #[serde(default)]
+    pub decision: Value,
+    /// What the agent loop has spent so far.
+    #[serde(default)]
+    pub trace: Trace,
+    /// The current time, RFC 3339. Checks never read a clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+}
+
+/// The ticket.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Helpdesk ticket id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Subject line.
+    #[serde(default)]
+    pub subject: String,
+    /// Body, with quoted history and signatures stripped.
+    #[serde(default)]
+    pub body: String,
+    /// Conversation turn, 1 for the first message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<u32>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub customer: Customer,
+}
+
+/// The customer, as the CRM knows them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Customer {
+    /// CRM id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Whether identity is verified. Absent means not verified.
+    #[serde(default)]
+    pub verified: bool,
+    /// Plan name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Account tier (`enterprise`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Annual recurring revenue in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arr_usd: Option<f64>,
+    /// Earlier contacts about the same issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_contacts_same_issue: Option<u32>,
+}
+
+/// Retrieved context.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Context {
+    /// Knowledge-base documents.
+    #[serde(default)]
+    pub kb: Vec<KbDoc>,
+    /// CRM fields, as the CRM returned them.
+    #[serde(default)]
+    pub crm: Map<String, Value>,
+    /// Orders and transactions.
+    #[serde(default)]
+    pub orders: Vec<Order>,
+}
+
+/// A knowledge-base document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KbDoc {
+    /// Article id (`KB-204`).
+    pub id: String,
+    /// Title.
+    #[serde(default)]
+    pub title: String,
+    /// Content, or the retrieved chunk of it.
+    #[serde(default)]
+    pub content: String,
+    /// Last update, RFC 3339 or `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Retrieval similarity, 0..1. Absent means the host already filtered by relevance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Topic tags (`refund_policy`, `pricing`, ...).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// An order or transaction.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Order {
+    /// Transaction id.
+    pub txn_id: String,
+    /// Amount in USD.
+    pub amount_usd: f64,
+    /// Date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Status (`paid`, `refunded`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// What the agent loop has used so far.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Trace {
+    /// Reasoning turns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns: Option<u32>,
+    /// Tool calls made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<u32>,
+    /// Model and tool cost in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+}
+
+impl Request {
+    /// Parses a request from JSON text.
+    ///
+    /// # Errors
+    /// `JSON_SYNTAX` for text that is not JSON, `REQUEST_INVALID` for a field of the
+    /// wrong type (naming the field and its line:column) or a text over
+    /// [`MAX_REQUEST_BYTES`].
+    pub fn from_json(text: &str) -> Result<Request> {
+        if text.len() > MAX_REQUEST_BYTES {
+            return Err(Error::new(
+                Code::RequestInvalid,
+                format!(
+                    "the request is {} bytes, over the limit of {MAX_REQUEST_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
+        let request: Request = crate::source::from_json(text, Code::RequestInvalid)?;
+        request.validate()?;
+        Ok(request)
+    }
+
+    /// Parses a request from a JSON value (the JS bindings' path).
+    ///
+    /// # Errors
+    /// `REQUEST_INVALID` naming the field.
+    pub fn from_value(value: Value) -> Result<Request> {
+        let request: Request =
+            serde_path_to_error::deserialize(value).map_err(|error| {
+                let field = error.path().to_string();
+                Error::new(Code::RequestInvalid, error.inner().to_string())
+                    .in_field(if field == "." { String::new() } else { field })
+            })?;
+        request.validate()?;
+        Ok(request)
+    }
+
+    /// Checks what serde cannot: the time format and finite amounts.
+    fn validate(&self) -> Result<()> {
+        if let Some(now) = &self.now {
+            now.parse::<jiff::Timestamp>().map_err(|_| {
+                Error::new(
+                    Code::RequestInvalid,
+                    format!("`{now}` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`"),
+                )
+                .in_field("now")
+            })?;
+        }
+        let amounts = self
+            .context
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, order)| (format!("context.orders[{i}].amount_usd"), order.amount_usd))
+            .chain(
+                self.trace
+                    .cost_usd
+                    .map(|c| ("trace.cost_usd".to_string(), c)),
+            )
+            .chain(
+                self.ticket
+                    .customer
+                    .arr_usd
+                    .map(|a| ("ticket.customer.arr_usd".to_string(), a)),
+            );
+        for (field, amount) in amounts {
+            if !amount.is_finite() || amount < 0.0 {
+                return Err(Error::new(
+                    Code::RequestInvalid,
+                    format!("`{amount}` is not a non-negative amount"),
+                )
+                .in_field(field));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_request_fails_closed() {
+        let request = Request::from_json(r#"{"decision": "ESCALATE_NEEDED: no KB"}"#).unwrap();
+        assert!(!request.ticket.customer.verified);
+        assert!(request.context.kb.is_empty());
+    }
+
+    #[test]
+    fn wrong_type_names_field_and_position() {
+        let error =
+            Request::from_json("{\n  \"ticket\": {\"customer\": {\"verified\": \"yes\"}}\n}")
+                .unwrap_err();
+        assert_eq!(error.code(), Code::RequestInvalid);
+        assert_eq!(error.field(), Some("ticket.customer.verified"));
+        assert_eq!(error.to_string(), "2:43: field `ticket.customer.verified`: invalid type: string \"yes\", expected a boolean");
+    }
+
+    #[test]
+    fn bad_time_is_rejected() {
+        let error = Request::from_json(r#"{"now": "yesterday"}"#).unwrap_err();
+        assert_eq!(error.field(), Some("now"));
+        assert!(Request::from_json(r#"{"now": "2026-06-03T10:00:00Z"}"#).is_ok());
+    }
+}

@@ -1,0 +1,191 @@
+//! Turning parse failures into [`Error`]s that say where.
+//!
+//! serde_yaml and serde_json know the line and column of a failure; serde_path_to_error
+//! knows the field path. This module joins the two and rewrites messages so that they
+//! name fields and JSON/YAML kinds, not Rust types.
+
+pub(crate) mod json_pointer;
+pub(crate) mod yaml_path;
+
+use serde::de::DeserializeOwned;
+
+use crate::codes::Code;
+use crate::error::{Error, Location, Result};
+
+/// Parses YAML text into `T`. A text that is not YAML at all gives `YAML_SYNTAX`; one
+/// that is YAML but does not fit `T` gives `invalid_code`.
+pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+    serde_yaml::from_str::<T>(text).map_err(|error| {
+        let location = error.location().map(|mark| Location {
+            line: mark.line(),
+            column: mark.column(),
+        });
+        let is_syntax = serde_yaml::from_str::<serde_yaml::Value>(text).is_err();
+        let code = if is_syntax {
+            Code::YamlSyntax
+        } else {
+            invalid_code
+        };
+        // serde_yaml renders "path: message at line L column C"; the location is kept
+        // apart, so strip it, and split off the path so it becomes the field.
+        let rendered = error.to_string();
+        let without_location = match rendered.rfind(" at line ") {
+            Some(index) => rendered.get(..index).unwrap_or(&rendered),
+            None => &rendered,
+        };
+        let (field, message) = split_field(without_location, is_syntax);
+        Error::new(code, humanize(message))
+            .at(location)
+            .in_field(field)
+    })
+}
+
+/// Parses JSON text into `T`, naming the field path of a type error.
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        json_error(error.inner(), &path, invalid_code)
+    })?;
+    // Trailing characters after the document are a syntax error too.
+    deserializer
+        .end()
+        .map_err(|error| json_error(&error, "", invalid_code))?;
+    Ok(value)
+}
+
+fn json_error(error: &serde_json::Error, path: &str, invalid_code: Code) -> Error {
+    let location = (error.line() > 0).then(|| Location {
+        line: error.line(),
+        column: error.column(),
+    });
+    let is_syntax = !matches!(error.classify(), serde_json::error::Category::Data);
+    let code = if is_syntax {
+        Code::JsonSyntax
+    } else {
+        invalid_code
+    };
+    let rendered = error.to_string();
+    let message = match rendered.rfind(" at line ") {
+        Some(index) => rendered.get(..index).unwrap_or(&rendered),
+        None => &rendered,
+    };
+    let field = if is_syntax || path == "." { "" } else { path };
+    Error::new(code, humanize(message))
+        .at(location)
+        .in_field(field)
+}
+
+/// Parses JSON text into a generic value, with `JSON_SYNTAX` and a location on failure.
+pub(crate) fn json_value(text: &str) -> Result<serde_json::Value> {
+    from_json::<serde_json::Value>(text, Code::JsonSyntax)
+}
+
+/// serde_yaml prefixes a message with the dotted path of the field that failed.
+fn split_field(message: &str, is_syntax: bool) -> (&str, &str) {
+    if is_syntax {
+        return ("", message);
+    }
+    match message.split_once(": ") {
+        Some((path, rest))
+            if !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '-')) =>
+        {
+            (path, rest)
+        }
+        _ => ("", message),
+    }
+}
+
+/// Rewrites serde's Rust-flavoured wording ("struct Thresholds", "f64") into the
+/// vocabulary of the YAML/JSON the user wrote.
+fn humanize(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut words = message.split(' ').peekable();
+    let mut first = true;
+    while let Some(word) = words.next() {
+        let replacement = match word {
+            "struct" | "enum" if words.peek().is_some() => {
+                let _type_name = words.next();
+                if word == "struct" {
+                    "a mapping"
+                } else {
+                    "one of the allowed values"
+                }
+            }
+            "f64" | "f64," | "f32" => "a number",
+            "u32" | "u64" | "usize" | "u16" | "u8" | "i64" => "a whole number",
+            "map" => "a mapping",
+            other => other,
+        };
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        out.push_str(replacement);
+        if word == "f64," {
+            out.push(',');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        #[allow(dead_code)]
+        inner: Inner,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        #[allow(dead_code)]
+        x: f64,
+    }
+
+    #[test]
+    fn yaml_type_error_names_field_and_location() {
+        let error = from_yaml::<Outer>("inner:\n  x: hello\n", Code::PolicyInvalid).unwrap_err();
+        assert_eq!(error.code(), Code::PolicyInvalid);
+        assert_eq!(error.field(), Some("inner.x"));
+        assert_eq!(error.location(), Some(Location { line: 2, column: 6 }));
+        assert_eq!(
+            error.message(),
+            "invalid type: string \"hello\", expected a number"
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_error_is_syntax() {
+        let error = from_yaml::<Outer>("inner: [1, 2\n", Code::PolicyInvalid).unwrap_err();
+        assert_eq!(error.code(), Code::YamlSyntax);
+        assert!(error.location().is_some());
+    }
+
+    #[test]
+    fn json_error_names_path() {
+        let error =
+            from_json::<Outer>("{\"inner\": {\"x\": \"s\"}}", Code::RequestInvalid).unwrap_err();
+        assert_eq!(error.code(), Code::RequestInvalid);
+        assert_eq!(error.field(), Some("inner.x"));
+        assert_eq!(
+            error.location(),
+            Some(Location {
+                line: 1,
+                column: 19
+            })
+        );
+        let error = from_json::<Outer>("{\"inner\": ", Code::RequestInvalid).unwrap_err();
+        assert_eq!(error.code(), Code::JsonSyntax);
+        let error =
+            from_json::<Outer>("{\"inner\": {\"x\": 1}} x", Code::RequestInvalid).unwrap_err();
+        assert_eq!(error.code(), Code::JsonSyntax);
+    }
+}

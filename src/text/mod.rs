@@ -1,0 +1,25 @@
+//! Text matching shared by the checks: byte spans, intent globs, phrase sets.
+
+pub mod glob;
+pub mod phrases;
+
+use serde::{Deserialize, Serialize};
+
+/// A half-open range of UTF-8 byte offsets `[start, end)` into a text.
+///
+/// Rust slices strings by bytes, so spans are bytes here; the JS layer also reports
+/// UTF-16 offsets, because JS slices strings by UTF-16 code units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
