@@ -7,6 +7,9 @@ pub mod lint;
 pub mod policy;
 pub mod text;
 
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
 mod check;
 mod decision;
 mod engine;
