@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditRecord;
 use crate::codes::Code;
 use crate::contract::Contract;
 use crate::decision::DecisionKind;
@@ -26,6 +27,8 @@ struct Inner {
     compiled: CompiledPolicy,
     contract: Contract,
     mode: Mode,
+    policy_digest: String,
+    contract_digest: String,
 }
 
 /// Where a policy or contract comes from.
@@ -109,12 +112,22 @@ impl EngineBuilder {
         .map_err(|e| e.with_origin("contract"))?;
         crate::decision::prepare_schema()?;
         let mode = self.mode.unwrap_or(policy.mode);
+        // Digests identify the rules in force in every audit record; the mode is part of
+        // them because it changes outcomes.
+        let mut policy_value = serde_json::to_value(&policy).unwrap_or_default();
+        if let Some(object) = policy_value.as_object_mut() {
+            object.insert("mode".into(), serde_json::Value::from(mode.as_str()));
+        }
+        let policy_digest = crate::audit::digest(&policy_value);
+        let contract_digest = crate::audit::digest(contract.digest_source());
         Ok(Engine {
             inner: Arc::new(Inner {
                 policy,
                 compiled,
                 contract,
                 mode,
+                policy_digest,
+                contract_digest,
             }),
         })
     }
@@ -166,6 +179,33 @@ impl Engine {
             mode: self.inner.mode,
         };
         guarded(|| crate::check::check(&context, request))
+    }
+
+    /// The audit record for `verdict` (the result of checking `request`), linked after
+    /// `previous`: see [`crate::audit`].
+    pub fn audit_record(
+        &self,
+        request: &Request,
+        verdict: &Verdict,
+        previous: Option<&AuditRecord>,
+    ) -> AuditRecord {
+        AuditRecord::new(
+            request,
+            verdict,
+            previous,
+            &self.inner.policy_digest,
+            &self.inner.contract_digest,
+        )
+    }
+
+    /// SHA-256 of the canonical JSON of the policy in force (mode included).
+    pub fn policy_digest(&self) -> &str {
+        &self.inner.policy_digest
+    }
+
+    /// SHA-256 of the canonical JSON of the contract in force.
+    pub fn contract_digest(&self) -> &str {
+        &self.inner.contract_digest
     }
 
     /// Checks a request given as JSON text. A request that does not parse gives an

@@ -1,0 +1,2 @@
+//! Validator benchmarks (placeholder until written).
+fn main() {}
