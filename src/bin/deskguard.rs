@@ -2,12 +2,14 @@
 //!
 //! Exit codes: `0` the command did its job (whatever the verdict), `2` unreadable or
 //! invalid input (a one-line error naming the file, line:column and field), `1` lint
-//! found no error but `--deny-warnings` was given and there were warnings.
+//! found no error but `--deny-warnings` was given and there were warnings, or
+//! `audit verify` found a broken chain.
 
 use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use deskguard::audit::{verify_chain, AuditRecord};
 use deskguard::lint::{lint, DiagnosticSeverity, DocumentKind, LintReport};
 use deskguard::{Contract, Engine, Error, Mode, Policy, Request};
 
@@ -44,8 +46,16 @@ enum Command {
         /// Print compact JSON on one line.
         #[arg(long)]
         compact: bool,
+        /// Append the verdict's audit record to this JSON Lines file, linked to its last record.
+        #[arg(long, value_name = "FILE.jsonl")]
+        audit_log: Option<String>,
         /// The request JSON file, or `-` for standard input.
         request: String,
+    },
+    /// Work with audit logs.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Check policy YAML and contract JSON files.
     Lint {
@@ -61,6 +71,16 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify a JSON Lines audit log: report the first changed, deleted, reordered or
+    /// inserted record. Exit 0 when the chain holds, 1 when it is broken.
+    Verify {
+        /// The audit log.
+        file: String,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -69,14 +89,19 @@ fn main() -> ExitCode {
             contract,
             mode,
             compact,
+            audit_log,
             request,
         } => check(
             policy.as_deref(),
             contract.as_deref(),
             mode,
             compact,
+            audit_log.as_deref(),
             &request,
         ),
+        Command::Audit {
+            command: AuditCommand::Verify { file },
+        } => audit_verify(&file),
         Command::Lint {
             files,
             json,
@@ -121,6 +146,7 @@ fn check(
     contract: Option<&str>,
     mode: Option<ModeArg>,
     compact: bool,
+    audit_log: Option<&str>,
     request: &str,
 ) -> Result<ExitCode, String> {
     let mut builder = Engine::builder();
@@ -141,6 +167,9 @@ fn check(
     let engine = builder.build().map_err(|e| e.to_string())?;
     let parsed = Request::from_json(&read(request)?).map_err(|e| located(e, request))?;
     let verdict = engine.check(&parsed);
+    if let Some(log) = audit_log {
+        append_audit(&engine, &parsed, &verdict, log)?;
+    }
     let rendered = if compact {
         serde_json::to_string(&verdict)
     } else {
@@ -210,5 +239,59 @@ fn lint_files(files: &[String], json: bool, deny_warnings: bool) -> Result<ExitC
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn read_audit_log(path: &str) -> Result<Vec<AuditRecord>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(format!("{path}: cannot read: {error}")),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            serde_json::from_str(line).map_err(|e| {
+                format!(
+                    "{path}:{}:{}: not an audit record: {e}",
+                    index + 1,
+                    e.column()
+                )
+            })
+        })
+        .collect()
+}
+
+fn append_audit(
+    engine: &Engine,
+    request: &Request,
+    verdict: &deskguard::Verdict,
+    path: &str,
+) -> Result<(), String> {
+    use std::io::Write;
+    let records = read_audit_log(path)?;
+    let record = engine.audit_record(request, verdict, records.last());
+    let line = serde_json::to_string(&record).map_err(|e| format!("cannot render: {e}"))?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("{path}: cannot open: {e}"))?;
+    writeln!(file, "{line}").map_err(|e| format!("{path}: cannot write: {e}"))
+}
+
+fn audit_verify(path: &str) -> Result<ExitCode, String> {
+    if std::fs::metadata(path).is_err() {
+        return Err(format!("{path}: cannot read: no such file"));
+    }
+    let report = verify_chain(&read_audit_log(path)?);
+    let rendered =
+        serde_json::to_string_pretty(&report).map_err(|e| format!("cannot render: {e}"))?;
+    println!("{rendered}");
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
