@@ -274,6 +274,19 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_inside_a_check_fails_closed() {
+        let verdict = guarded(|| panic!("a bug in a rule"));
+        assert_eq!(verdict.decision, DecisionKind::Escalate);
+        assert!(verdict.escalation.needed);
+        assert_eq!(verdict.violations.len(), 1);
+        assert_eq!(verdict.violations[0].code, Code::InternalError);
+        assert_eq!(
+            verdict.violations[0].message,
+            "an internal error stopped the check; escalating"
+        );
+    }
+
+    #[test]
     fn unparsable_request_fails_closed_with_location() {
         let engine = Engine::with_defaults().unwrap();
         let verdict = engine.check_json("{\"ticket\": {\"turn\": \"two\"}}");
