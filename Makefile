@@ -1,30 +1,53 @@
 # deskguard: build, test and benchmark on a fresh machine or a laptop.
-#   make setup   install what the build needs (idempotent, quick when present)
-#   make build   the native CLI (target/release/deskguard)
-#   make test    every test
-#   make bench   benchmarks
-#   make demo    check the shipped example requests on the embedded defaults
+#   make setup      install what the build and tests need (idempotent, quick when present)
+#   make build      the native CLI (target/release/deskguard) and the npm package (pkg/)
+#   make test       every test: Rust, then the package in Node, workerd, Deno, Chromium, tsc
+#   make bench      benchmarks: native (criterion) and WASM in Node
+#   make demo       check the shipped example requests with the CLI and the WASM package
+#   make lint-wasm  clippy for the wasm32 target (the bindings in src/wasm.rs)
 
 CARGO ?= cargo
 EXAMPLES := $(wildcard policies/examples/*.json)
 
-.PHONY: setup build test bench demo
+.PHONY: setup setup-build build build-native build-wasm test test-rust test-runtimes \
+	bench demo lint-wasm
 
+# Everything `make test` needs: the wasm32 toolchain (rustup's target, or Debian's
+# rustc-web with build-std), wasm-bindgen-cli at the crate's exact pin, wasm-opt,
+# Chromium, and the npm packages of tests/runtime and tests/types.
 setup:
 	@command -v $(CARGO) >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+	bash scripts/setup-wasm.sh
 
-build: setup
+# Only what `make build` needs.
+setup-build:
+	@command -v $(CARGO) >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+	bash scripts/setup-wasm.sh --build
+
+build: setup-build build-native build-wasm
+
+build-native:
 	$(CARGO) build --release --bin deskguard
 
-test: setup
+build-wasm:
+	bash scripts/build-wasm.sh
+
+test: setup test-rust build test-runtimes
+
+test-rust:
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 
-bench: setup
-	$(CARGO) bench --bench check
+# The package in every runtime, each started by its test, against the CLI's verdicts.
+test-runtimes:
+	bash scripts/test-runtimes.sh
 
-demo: build
-	@for request in $(EXAMPLES); do \
-		echo "== $$request"; \
-		./target/release/deskguard check --compact "$$request"; \
-	done
+bench: setup-build build
+	$(CARGO) bench --bench check
+	node benches/wasm.mjs
+
+demo: setup-build build
+	node scripts/demo.mjs $(EXAMPLES)
+
+lint-wasm: setup
+	bash scripts/lint-wasm.sh

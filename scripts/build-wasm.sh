@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the npm package's generated half into pkg/web/:
+#   deskguard_bg.wasm   the engine, optimized by wasm-opt
+#   deskguard.js        wasm-bindgen's ES module glue (--target web)
+#   deskguard.cjs       the same glue as CommonJS, for Node's `require`
+#   codes.d.ts          the Code and Trigger unions, read from the module itself
+#   deskguard.d.cts     pkg/deskguard.d.ts for CommonJS consumers
+# The hand-written half (package.json, entry points, deskguard.d.ts) is in the repo.
+set -euo pipefail
+source "$(dirname "$0")/wasm-env.sh"
+cd "$DESKGUARD_ROOT"
+
+out="$DESKGUARD_ROOT/pkg/web"
+mkdir -p "$out"
+
+# Size over speed: the module is downloaded by browsers and cold-started by edge
+# workers, and `z` costs little per check (see `make bench`). Set here rather than in
+# Cargo.toml's release profile, which the native CLI and benches share.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${DESKGUARD_WASM_OPT_LEVEL:-z}"
+
+echo "build-wasm: cargo build ($WASM_ROUTE route, opt-level $CARGO_PROFILE_RELEASE_OPT_LEVEL)"
+wasm_cargo build --release --no-default-features --lib
+raw="$WASM_TARGET_DIR/$WASM_TARGET/release/deskguard.wasm"
+
+# Everything below depends only on the raw module, these scripts and the hand-written
+# declarations: skip it when none changed (wasm-opt alone takes ~20 s).
+stamp="$(cat "$raw" "$0" "$DESKGUARD_ROOT/scripts/finish-pkg.mjs" "$DESKGUARD_ROOT/pkg/deskguard.d.ts" |
+    sha256sum | cut -c1-32)"
+if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] &&
+    [ -f "$out/deskguard_bg.wasm" ] && [ -f "$out/deskguard.cjs" ]; then
+    echo "build-wasm: pkg/web is up to date"
+    exit 0
+fi
+rm -f "$out/.stamp"
+
+echo "build-wasm: wasm-bindgen"
+wasm-bindgen --target web --out-dir "$out" --out-name deskguard "$raw"
+
+echo "build-wasm: wasm-opt"
+# binaryen 108 (Debian 12) enables no post-MVP feature by default; these are the
+# ones rustc's wasm32 target emits and wasm-bindgen relies on (externref tables).
+wasm-opt -Oz \
+    --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-multivalue --enable-mutable-globals \
+    "$out/deskguard_bg.wasm" -o "$out/deskguard_bg.opt.wasm"
+mv "$out/deskguard_bg.opt.wasm" "$out/deskguard_bg.wasm"
+
+node "$DESKGUARD_ROOT/scripts/finish-pkg.mjs"
+
+echo "$stamp" >"$out/.stamp"
+raw_size=$(stat -c %s "$out/deskguard_bg.wasm")
+gz_size=$(gzip -9 -c "$out/deskguard_bg.wasm" | wc -c)
+echo "build-wasm: pkg/web/deskguard_bg.wasm $((raw_size / 1024)) KiB, $((gz_size / 1024)) KiB gzip -9"

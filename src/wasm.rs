@@ -1,0 +1,364 @@
+//! The JavaScript bindings: the only module that sees wasm-bindgen.
+//!
+//! The npm package `deskguard` (`pkg/`) wraps what this module exports. The shape
+//! follows the crate's own API: an `Engine` handle built once per isolate and checked
+//! many times, verdicts as plain data, and errors only for what cannot be loaded.
+//!
+//! Requests and verdicts cross the boundary as JSON text (`JSON.stringify` on the way
+//! in, `JSON.parse` of the verdict's serialization on the way out), so a verdict is
+//! deep-equal to what the CLI prints for `JSON.stringify(request)`, `undefined` members
+//! are simply absent, and a `Date` passed as `now` arrives as its RFC 3339 string.
+//! Smaller results (lint reports, tiers) go through serde-wasm-bindgen.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::codes::{Code, Trigger};
+use crate::contract::Contract;
+use crate::engine::{fail_closed, Engine};
+use crate::error::Error;
+use crate::lint::DocumentKind;
+use crate::policy::Mode;
+use crate::request::Request;
+use crate::text::Span;
+
+/// Set once a panic has escaped into JavaScript. The panic left the module's memory
+/// in an unknown state (and the standard library still believes it is inside the
+/// panic hook, so a second panic would abort with an `unreachable` trap), so every
+/// later call refuses with `INTERNAL_ERROR` instead of running on that state.
+static POISONED: AtomicBool = AtomicBool::new(false);
+
+const OPTION_KEYS: &[&str] = &["policy", "contract", "mode"];
+
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        POISONED.store(true, Ordering::SeqCst);
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let location = info
+            .location()
+            .map(|at| format!(" at {}:{}:{}", at.file(), at.line(), at.column()))
+            .unwrap_or_default();
+        let error = Error::new(
+            Code::InternalError,
+            format!("internal error{location}: {payload} (please report it)").replace('\n', " "),
+        );
+        // With panic=abort the runtime would trap right after this hook returns; a
+        // JavaScript exception thrown from inside the hook reaches the caller instead.
+        wasm_bindgen::throw_val(js_error(&error));
+    }));
+}
+
+/// Refuses every call once a panic has poisoned the module.
+fn live() -> Result<(), JsValue> {
+    if POISONED.load(Ordering::SeqCst) {
+        return Err(js_error(&Error::new(
+            Code::InternalError,
+            "an earlier internal error left deskguard unusable; load the module again",
+        )));
+    }
+    Ok(())
+}
+
+/// A JS `Error` carrying the stable `code`, and `field`, `line`, `column` and
+/// `origin` when they are known; the message is the error's one-line display.
+fn js_error(error: &Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    set(&js, "code", &JsValue::from_str(error.code().as_str()));
+    if let Some(field) = error.field() {
+        set(&js, "field", &JsValue::from_str(field));
+    }
+    if let Some(location) = error.location() {
+        set(&js, "line", &number(location.line));
+        set(&js, "column", &number(location.column));
+    }
+    if let Some(origin) = error.origin() {
+        set(&js, "origin", &JsValue::from_str(origin));
+    }
+    js.into()
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Setting a data property on a fresh Error object cannot fail, and there is no
+    // better error to report if it somehow did.
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn number(value: usize) -> JsValue {
+    JsValue::from(u32::try_from(value).unwrap_or(u32::MAX))
+}
+
+fn option_error(field: &str, message: impl Into<String>) -> JsValue {
+    js_error(&Error::new(Code::OptionInvalid, message).in_field(field))
+}
+
+fn without_location(error: &Error) -> Error {
+    let stripped = Error::new(error.code(), error.message());
+    match error.field() {
+        Some(field) => stripped.in_field(field),
+        None => stripped,
+    }
+}
+
+fn internal_error(message: impl Into<String>) -> JsValue {
+    js_error(&Error::new(Code::InternalError, message))
+}
+
+/// Serializes so that maps become plain objects and `None` becomes `null`: exactly
+/// what `JSON.parse` makes of the CLI's output.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| internal_error(format!("cannot convert the result: {error}")))
+}
+
+/// A verdict as a JS object through its JSON text: `JSON.parse` of the CLI's own
+/// serialization, so deep equality with the CLI holds by construction, and one string
+/// crossing the boundary is faster than serde-wasm-bindgen's property-by-property
+/// building for an object this size (see `make bench`).
+fn verdict_to_js(verdict: &crate::verdict::Verdict) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&verdict.to_json())
+        .map_err(|_| internal_error("cannot convert the verdict"))
+}
+
+/// `JSON.stringify(value)`, or why it is not JSON data.
+fn stringify(value: &JsValue) -> Result<String, String> {
+    match js_sys::JSON::stringify(value) {
+        Ok(text) => JsValue::as_string(&text).ok_or_else(|| {
+            String::from("it has no JSON form (`undefined`, a function or a symbol)")
+        }),
+        Err(error) => Err(match error.dyn_ref::<js_sys::Error>() {
+            Some(error) => String::from(error.message()),
+            None => String::from("it is not JSON data"),
+        }),
+    }
+}
+
+/// A contract given as JSON text (errors with line:column) or as an object.
+fn load_contract(contract: &JsValue) -> Result<Contract, JsValue> {
+    let loaded = if let Some(text) = contract.as_string() {
+        Contract::from_json(&text)
+    } else if contract.is_object() && !js_sys::Array::is_array(contract) {
+        let text = stringify(contract).map_err(|why| {
+            option_error(
+                "contract",
+                format!("the contract object cannot be read: {why}"),
+            )
+        })?;
+        Contract::from_json(&text).map_err(|error| without_location(&error))
+    } else {
+        return Err(option_error(
+            "contract",
+            "expected the contract as JSON text or an object",
+        ));
+    };
+    loaded.map_err(|error| js_error(&error.with_origin("contract")))
+}
+
+/// A compiled policy and contract (`new Engine(options)`): build it once, check many
+/// requests with it.
+#[wasm_bindgen(js_name = Engine)]
+pub struct JsEngine {
+    inner: Engine,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl JsEngine {
+    /// Builds an engine from `{ policy?, contract?, mode? }`; omitted parts take the
+    /// embedded defaults. Unknown keys are refused so a misspelling fails loudly.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsEngine, JsValue> {
+        live()?;
+        let mut builder = Engine::builder();
+        if !options.is_undefined() && !options.is_null() {
+            if !options.is_object() || js_sys::Array::is_array(&options) {
+                return Err(js_error(&Error::new(
+                    Code::OptionInvalid,
+                    "expected the options as an object `{ policy, contract, mode }`",
+                )));
+            }
+            let object: &js_sys::Object = options.unchecked_ref();
+            for key in js_sys::Object::keys(object).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !OPTION_KEYS.contains(&key.as_str()) {
+                    return Err(option_error(
+                        &key,
+                        format!("unknown option `{key}`; expected `policy`, `contract` or `mode`"),
+                    ));
+                }
+            }
+            let get = |key: &str| {
+                js_sys::Reflect::get(&options, &JsValue::from_str(key))
+                    .map(|value| Some(value).filter(|v| !v.is_undefined()))
+            };
+            if let Some(policy) = get("policy")? {
+                let text = policy
+                    .as_string()
+                    .ok_or_else(|| option_error("policy", "expected the policy as YAML text"))?;
+                builder = builder.policy_yaml(text);
+            }
+            if let Some(contract) = get("contract")? {
+                builder = builder.contract(load_contract(&contract)?);
+            }
+            if let Some(mode) = get("mode")? {
+                let parsed = mode.as_string().as_deref().and_then(Mode::from_name);
+                let mode =
+                    parsed.ok_or_else(|| option_error("mode", "expected `suggest` or `auto`"))?;
+                builder = builder.mode(mode);
+            }
+        }
+        let inner = builder.build().map_err(|error| js_error(&error))?;
+        Ok(JsEngine { inner })
+    }
+
+    /// Checks a request object and returns the verdict as a plain object. Never throws
+    /// for a bad request: that is an ESCALATE verdict with `REQUEST_INVALID`.
+    pub fn check(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let verdict = match stringify(&request) {
+            // The text is ours, not the caller's: a line:column in it would mislead, so
+            // errors keep only the field.
+            Ok(text) => match Request::from_json(&text) {
+                Ok(request) => self.inner.check(&request),
+                Err(error) => fail_closed(&without_location(&error)),
+            },
+            Err(why) => fail_closed(&Error::new(
+                Code::RequestInvalid,
+                format!("the request is not JSON data: {why}"),
+            )),
+        };
+        verdict_to_js(&verdict)
+    }
+
+    /// Checks a request given as JSON text and returns the verdict as JSON text: the
+    /// fast path for a host that holds the raw body.
+    #[wasm_bindgen(js_name = checkJson)]
+    pub fn check_json(&self, request: JsValue) -> Result<String, JsValue> {
+        live()?;
+        let verdict = match request.as_string() {
+            Some(text) => self.inner.check_json(&text),
+            None => fail_closed(&Error::new(
+                Code::RequestInvalid,
+                "`checkJson` takes the request as JSON text; pass objects to `check`",
+            )),
+        };
+        Ok(verdict.to_json())
+    }
+
+    /// The mode in force: `"suggest"` or `"auto"`.
+    #[wasm_bindgen(getter)]
+    pub fn mode(&self) -> String {
+        self.inner.mode().as_str().to_string()
+    }
+
+    /// Lints a policy YAML (`kind` `"policy"`) or AgentAz contract JSON (`"contract"`)
+    /// and returns every diagnostic.
+    pub fn lint(text: JsValue, kind: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let text = text
+            .as_string()
+            .ok_or_else(|| option_error("text", "expected the document as text"))?;
+        let kind = kind
+            .as_string()
+            .as_deref()
+            .and_then(DocumentKind::from_name)
+            .ok_or_else(|| option_error("kind", "expected `policy` or `contract`"))?;
+        to_js(&crate::lint::lint(&text, kind))
+    }
+}
+
+/// The contract's declared trust level next to the band its structure implies.
+#[wasm_bindgen(js_name = computeTier)]
+pub fn compute_tier(contract: JsValue) -> Result<JsValue, JsValue> {
+    live()?;
+    to_js(&load_contract(&contract)?.tier())
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[derive(Serialize)]
+struct CodeEntry {
+    code: Code,
+    description: &'static str,
+}
+
+#[derive(Serialize)]
+struct TriggerEntry {
+    trigger: Trigger,
+    description: &'static str,
+}
+
+/// Every stable code with its one-line description, in registry order.
+#[wasm_bindgen]
+pub fn codes() -> Result<JsValue, JsValue> {
+    let entries: Vec<CodeEntry> = Code::ALL
+        .iter()
+        .map(|&code| CodeEntry {
+            code,
+            description: code.description(),
+        })
+        .collect();
+    to_js(&entries)
+}
+
+/// Every escalation trigger with its one-line description, in registry order.
+#[wasm_bindgen]
+pub fn triggers() -> Result<JsValue, JsValue> {
+    let entries: Vec<TriggerEntry> = Trigger::ALL
+        .iter()
+        .map(|&trigger| TriggerEntry {
+            trigger,
+            description: trigger.description(),
+        })
+        .collect();
+    to_js(&entries)
+}
+
+/// Converts a span of UTF-8 byte offsets (as verdicts report them) within `text` to
+/// UTF-16 offsets, which is what `String.prototype.slice` counts.
+#[wasm_bindgen(js_name = utf16Span)]
+pub fn utf16_span(text: JsValue, span: JsValue) -> Result<JsValue, JsValue> {
+    live()?;
+    let text = text
+        .as_string()
+        .ok_or_else(|| option_error("text", "expected the field's text"))?;
+    let span: Span = serde_wasm_bindgen::from_value(span)
+        .map_err(|error| option_error("span", format!("expected `{{ start, end }}`: {error}")))?;
+    let units = |offset: usize, name: &str| {
+        text.get(..offset)
+            .map(|prefix| prefix.encode_utf16().count())
+            .ok_or_else(|| {
+                option_error(
+                    name,
+                    format!("`{offset}` is not a character boundary of the text"),
+                )
+            })
+    };
+    if span.start > span.end {
+        return Err(option_error("span", "the span starts after its end"));
+    }
+    to_js(&Span::new(
+        units(span.start, "span.start")?,
+        units(span.end, "span.end")?,
+    ))
+}
+
+/// Panics on purpose so tests can see the hook turn a panic into a thrown `Error`.
+/// Not part of the API (absent from the type declarations); it poisons the module.
+#[wasm_bindgen(js_name = __panicForTest, skip_typescript)]
+#[expect(clippy::panic, reason = "the panic hook's test needs a real panic")]
+pub fn panic_for_test() {
+    panic!("deliberate panic for the panic hook test");
+}

@@ -1,0 +1,212 @@
+// The checks every runtime runs against the package, written once with no runtime
+// API: Node, Deno, workerd and Chromium each import this file, pass in the package
+// and the fixture set (see fixtures.mjs), and report the results back to the Node
+// test that started them.
+//
+// fixtures: { cases: [{ name, config, request, requestText, expected }], contracts }
+// where config is "a2-suggest" (embedded defaults) or "agentaz-auto" (the resolution
+// agent's A3 contract, mode auto), and `expected` is the native CLI's JSON.
+
+export const CONFIGS = ["a2-suggest", "agentaz-auto"];
+
+export function engineOptions(config, contracts) {
+  return config === "agentaz-auto" ? { contract: contracts.agentaz, mode: "auto" } : {};
+}
+
+/** Structural equality of JSON data, with the first difference as a path. */
+export function difference(actual, expected, path = "$") {
+  if (Object.is(actual, expected)) return null;
+  if (typeof actual !== typeof expected || actual === null || expected === null) {
+    return `${path}: ${JSON.stringify(actual)} !== ${JSON.stringify(expected)}`;
+  }
+  if (Array.isArray(actual) !== Array.isArray(expected)) return `${path}: array vs object`;
+  if (typeof actual !== "object") {
+    return `${path}: ${JSON.stringify(actual)} !== ${JSON.stringify(expected)}`;
+  }
+  if (Object.getPrototypeOf(actual) !== Object.prototype && !Array.isArray(actual)) {
+    return `${path}: not a plain object`;
+  }
+  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
+  for (const key of keys) {
+    if (!(key in actual)) return `${path}.${key}: missing`;
+    if (!(key in expected)) return `${path}.${key}: unexpected`;
+    const found = difference(actual[key], expected[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+function thrown(run) {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an exception, none was thrown");
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Runs every check; returns [{ name, ok, message }] and never throws. */
+export function runSuite(deskguard, fixtures) {
+  const results = [];
+  const test = (name, body) => {
+    try {
+      body();
+      results.push({ name, ok: true });
+    } catch (error) {
+      results.push({ name, ok: false, message: String(error?.stack ?? error) });
+    }
+  };
+  const { Engine } = deskguard;
+  const engines = new Map();
+  const engine = (config) => {
+    if (!engines.has(config)) {
+      engines.set(config, new Engine(engineOptions(config, fixtures.contracts)));
+    }
+    return engines.get(config);
+  };
+
+  for (const { name, config, request, requestText, expected } of fixtures.cases) {
+    test(`${config} ${name}: check() deep-equals the CLI`, () => {
+      const found = difference(engine(config).check(request), expected);
+      check(found === null, found);
+    });
+    test(`${config} ${name}: checkJson() deep-equals the CLI`, () => {
+      const text = engine(config).checkJson(requestText);
+      check(typeof text === "string", "checkJson returns text");
+      const found = difference(JSON.parse(text), expected);
+      check(found === null, found);
+    });
+  }
+
+  test("engine mode follows the options", () => {
+    check(engine("a2-suggest").mode === "suggest", "default mode is suggest");
+    check(engine("agentaz-auto").mode === "auto", "mode option applies");
+  });
+
+  test("bad policy YAML throws YAML_SYNTAX with line:column", () => {
+    const error = thrown(() => new Engine({ policy: "mode: suggest\nthresholds: [1, 2\n" }));
+    check(error instanceof Error, "an Error instance");
+    check(error.code === "YAML_SYNTAX", `code ${error.code}`);
+    check(/^policy:\d+:\d+: /.test(error.message), `message ${error.message}`);
+    check(Number.isInteger(error.line) && Number.isInteger(error.column), "line and column");
+  });
+
+  test("invalid policy field throws POLICY_INVALID naming the field", () => {
+    const error = thrown(() => new Engine({ policy: "mode: fast\n" }));
+    check(error.code === "POLICY_INVALID", `code ${error.code}`);
+    check(error.field === "mode", `field ${error.field}`);
+    check(error.message.includes("policy:1:7: field `mode`"), error.message);
+  });
+
+  test("unknown option key throws OPTION_INVALID naming the key", () => {
+    const error = thrown(() => new Engine({ polcy: "mode: auto\n" }));
+    check(error instanceof Error, "an Error instance");
+    check(error.code === "OPTION_INVALID", `code ${error.code}`);
+    check(error.message.includes("`polcy`"), error.message);
+  });
+
+  test("bad option values throw OPTION_INVALID", () => {
+    for (const options of [{ mode: "fast" }, { policy: 42 }, { contract: 7 }, "auto", [1]]) {
+      const error = thrown(() => new Engine(options));
+      check(error.code === "OPTION_INVALID", `${JSON.stringify(options)}: ${error.code}`);
+    }
+  });
+
+  test("contract JSON syntax error throws JSON_SYNTAX with line:column", () => {
+    const error = thrown(() => new Engine({ contract: '{\n  "agent_id": \n}' }));
+    check(error.code === "JSON_SYNTAX", `code ${error.code}`);
+    check(/^contract:\d+:\d+: /.test(error.message), error.message);
+  });
+
+  test("contract schema error throws CONTRACT_SCHEMA naming the field", () => {
+    const contract = JSON.parse(fixtures.contracts.agentaz);
+    contract.trust_level = "A9";
+    const error = thrown(() => new Engine({ contract }));
+    check(error.code === "CONTRACT_SCHEMA", `code ${error.code}`);
+    check(error.field === "trust_level", `field ${error.field}`);
+  });
+
+  test("a contract object behaves as its JSON text", () => {
+    const first = fixtures.cases.find((c) => c.config === "agentaz-auto");
+    const fromObject = new Engine({ contract: JSON.parse(fixtures.contracts.agentaz), mode: "auto" });
+    try {
+      const found = difference(fromObject.check(first.request), first.expected);
+      check(found === null, found);
+    } finally {
+      fromObject.free();
+    }
+  });
+
+  test("malformed request fails closed: ESCALATE with REQUEST_INVALID", () => {
+    const verdict = engine("a2-suggest").check({ ticket: { turn: "two" } });
+    check(verdict.decision === "ESCALATE", verdict.decision);
+    check(verdict.violations[0].code === "REQUEST_INVALID", verdict.violations[0].code);
+    check(verdict.violations[0].field === "ticket.turn", verdict.violations[0].field);
+    const viaText = JSON.parse(engine("a2-suggest").checkJson('{"ticket": {"turn": "two"}}'));
+    check(viaText.decision === "ESCALATE", viaText.decision);
+    check(viaText.violations[0].code === "REQUEST_INVALID", viaText.violations[0].code);
+    check(viaText.violations[0].message.startsWith("1:25: field `ticket.turn`"), viaText.violations[0].message);
+  });
+
+  test("non-JSON input fails closed instead of throwing", () => {
+    const text = JSON.parse(engine("a2-suggest").checkJson("{not json"));
+    check(text.decision === "ESCALATE" && text.violations[0].code === "JSON_SYNTAX", JSON.stringify(text.violations));
+    const cyclic = {};
+    cyclic.self = cyclic;
+    for (const request of [cyclic, undefined, 12n]) {
+      const verdict = engine("a2-suggest").check(request);
+      check(verdict.decision === "ESCALATE", verdict.decision);
+      check(verdict.violations[0].code === "REQUEST_INVALID", verdict.violations[0].code);
+    }
+    const notText = JSON.parse(engine("a2-suggest").checkJson({}));
+    check(notText.violations[0].code === "REQUEST_INVALID", notText.violations[0].code);
+  });
+
+  test("Engine.lint reports located diagnostics", () => {
+    const report = Engine.lint("mode: fast\n", "policy");
+    check(report.kind === "policy" && report.ok === false, JSON.stringify(report));
+    const [diagnostic] = report.diagnostics;
+    check(diagnostic.code === "POLICY_INVALID" && diagnostic.line === 1 && diagnostic.column === 7, JSON.stringify(diagnostic));
+    const contract = Engine.lint(fixtures.contracts.agentaz, "contract");
+    check(contract.ok === true && contract.declared_trust_level === "A3", JSON.stringify(contract));
+    check(thrown(() => Engine.lint("x", "poem")).code === "OPTION_INVALID", "unknown kind");
+  });
+
+  test("computeTier takes text or an object", () => {
+    const fromText = deskguard.computeTier(fixtures.contracts.agentaz);
+    check(difference(fromText, { declared: "A3", computed: "A3", computable: true, agrees: true }) === null, JSON.stringify(fromText));
+    const fromObject = deskguard.computeTier(JSON.parse(fixtures.contracts.agentaz));
+    check(difference(fromObject, fromText) === null, JSON.stringify(fromObject));
+    check(thrown(() => deskguard.computeTier("{")).code === "JSON_SYNTAX", "syntax error");
+  });
+
+  test("version, codes and triggers", () => {
+    check(deskguard.version() === fixtures.version, `${deskguard.version()} vs ${fixtures.version}`);
+    const codes = deskguard.codes().map((entry) => entry.code);
+    check(difference(codes, fixtures.codes) === null, "codes() differs from src/codes.rs");
+    const triggers = deskguard.triggers().map((entry) => entry.trigger);
+    check(difference(triggers, fixtures.triggers) === null, "triggers() differs from src/codes.rs");
+  });
+
+  test("utf16Span converts byte offsets for String#slice", () => {
+    const text = "héllo 😀 refund";
+    const bytes = new TextEncoder().encode(text);
+    const start = bytes.length - "refund".length;
+    const span = deskguard.utf16Span(text, { start, end: bytes.length });
+    check(text.slice(span.start, span.end) === "refund", JSON.stringify(span));
+    check(thrown(() => deskguard.utf16Span(text, { start: 2, end: 3 })).code === "OPTION_INVALID", "mid-character");
+  });
+
+  test("free() releases an engine", () => {
+    const scratch = new Engine();
+    scratch.free();
+    check(thrown(() => scratch.check({})) instanceof Error, "a freed engine throws");
+  });
+
+  for (const each of engines.values()) each.free();
+  return results;
+}
