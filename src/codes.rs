@@ -132,6 +132,58 @@ registry! {
         RefundNoPolicy => "REFUND_NO_POLICY",
         /// A refund whose transaction is not in context or whose amount exceeds it.
         RefundTxnMismatch => "REFUND_TXN_MISMATCH",
+
+        // -- incidents (the incident monitor and the notice check) --
+        /// Tickets of one category came from at least 3 distinct customers within 24 h: possible platform-level issue.
+        IncidentCategorySpike => "INCIDENT_CATEGORY_SPIKE",
+        /// The agent completion rate stayed more than 20% below its baseline for more than 15 minutes.
+        IncidentCompletionDrop => "INCIDENT_COMPLETION_DROP",
+        /// 5 consecutive complaints about the same erroneous output on the same task class.
+        IncidentRepeatedComplaints => "INCIDENT_REPEATED_COMPLAINTS",
+        /// Billed amounts differ from expected by more than 5% (users over- or under-charged).
+        IncidentBillingAnomaly => "INCIDENT_BILLING_ANOMALY",
+        /// An incident affects more than 5% of users or more than 1 enterprise customer: engage the Incident Commander.
+        IncidentIcEscalation => "INCIDENT_IC_ESCALATION",
+        /// An incident notice lacks a required part of the template (what happened, scope, status, restoration, compensation, next update).
+        NoticePartMissing => "NOTICE_PART_MISSING",
+        /// An incident notice promises the incident will never happen again.
+        NoticeAbsolutePromise => "NOTICE_ABSOLUTE_PROMISE",
+        /// An incident notice puts the blame wholly on an upstream model provider.
+        NoticeUpstreamBlame => "NOTICE_UPSTREAM_BLAME",
+        /// An incident notice says all systems are normal during a quality incident.
+        NoticeStatusNormal => "NOTICE_STATUS_NORMAL",
+        /// An incident notice commits to a fix time engineering has not confirmed.
+        NoticeFixTimeCommitted => "NOTICE_FIX_TIME_COMMITTED",
+
+        // -- the response validator --
+        /// The reply contains a payment card number (13-19 digits passing the Luhn check).
+        PiiCard => "PII_CARD",
+        /// The reply contains a US social security number.
+        PiiSsn => "PII_SSN",
+        /// The reply contains an IBAN (valid length and mod-97 check).
+        PiiIban => "PII_IBAN",
+        /// The reply contains a password, API key, token or other secret.
+        PiiSecret => "PII_SECRET",
+        /// The reply contains an email address other than the ticket customer's.
+        PiiOtherCustomerEmail => "PII_OTHER_CUSTOMER_EMAIL",
+        /// The reply states a specific (money, percentage, date, duration, phone, URL, KB id) not found in context.
+        UngroundedClaim => "UNGROUNDED_CLAIM",
+        /// The decision claims grounded=true but the internal note cites no KB id or CRM field.
+        CitationMissing => "CITATION_MISSING",
+        /// The internal note cites a KB article or transaction that is not in context.
+        CitationUnknown => "CITATION_UNKNOWN",
+        /// The reply relies on a KB document older than the staleness window on a volatile topic.
+        StaleSource => "STALE_SOURCE",
+        /// The reply promises a timeline, callback, compensation, fix or outcome no policy in context grounds.
+        Commitment => "COMMITMENT",
+        /// The reply touches a topic the policy's content guardrails prohibit.
+        ProhibitedTopic => "PROHIBITED_TOPIC",
+        /// The reply uses a phrase the policy's tone guidelines prohibit.
+        ProhibitedPhrase => "PROHIBITED_PHRASE",
+        /// A disclosure the policy requires (the AI disclosure on the first message) is missing.
+        MissingDisclosure => "MISSING_DISCLOSURE",
+        /// The reply is longer than the policy allows (warning).
+        ReplyTooLong => "REPLY_TOO_LONG",
     }
 }
 

@@ -29,6 +29,7 @@ struct Inner {
     mode: Mode,
     policy_digest: String,
     contract_digest: String,
+    runbook: crate::runbook::Runbook,
 }
 
 /// Where a policy or contract comes from.
@@ -95,13 +96,15 @@ impl EngineBuilder {
     /// `POLICY_PATTERN_INVALID`) or the contract (`JSON_SYNTAX`, `CONTRACT_SCHEMA`), with
     /// origin `policy` or `contract`, line:column and field.
     pub fn build(self) -> Result<Engine> {
-        let (policy, compiled) = match self.policy {
+        let (policy, compiled, runbook) = match self.policy {
             Source::Embedded => compile_yaml(EMBEDDED_POLICY_YAML)?,
             Source::Text(text) => compile_yaml(&text)?,
             Source::Parsed(policy) => {
                 let compiled =
                     CompiledPolicy::compile(&policy, None).map_err(|e| e.with_origin("policy"))?;
-                (policy, compiled)
+                let runbook = crate::runbook::Runbook::compile(&policy, None)
+                    .map_err(|e| e.with_origin("policy"))?;
+                (policy, compiled, runbook)
             }
         };
         let contract = match self.contract {
@@ -128,17 +131,20 @@ impl EngineBuilder {
                 mode,
                 policy_digest,
                 contract_digest,
+                runbook,
             }),
         })
     }
 }
 
-fn compile_yaml(text: &str) -> Result<(Policy, CompiledPolicy)> {
+fn compile_yaml(text: &str) -> Result<(Policy, CompiledPolicy, crate::runbook::Runbook)> {
     let policy: Policy =
         crate::source::from_yaml(text, Code::PolicyInvalid).map_err(|e| e.with_origin("policy"))?;
     let compiled =
         CompiledPolicy::compile(&policy, Some(text)).map_err(|e| e.with_origin("policy"))?;
-    Ok((policy, compiled))
+    let runbook = crate::runbook::Runbook::compile(&policy, Some(text))
+        .map_err(|e| e.with_origin("policy"))?;
+    Ok((policy, compiled, runbook))
 }
 
 impl Engine {
@@ -198,6 +204,36 @@ impl Engine {
         )
     }
 
+    /// Screens a ticket before any model call: its runbook category, handling tier,
+    /// SLA and business-hours due time, and the hard triggers its text and customer
+    /// already fire (see [`crate::runbook`]). `now` is when the ticket was received:
+    /// the engine reads no clock.
+    pub fn screen_ticket(
+        &self,
+        ticket: &crate::request::Ticket,
+        now: jiff::Timestamp,
+    ) -> crate::runbook::Screening {
+        crate::runbook::screen(&self.inner.compiled, &self.inner.runbook, ticket, now)
+    }
+
+    /// [`Engine::screen_ticket`] with `now` as RFC 3339 text (the JS bindings' path).
+    ///
+    /// # Errors
+    /// `REQUEST_INVALID` (field `now`) when `now` is not an RFC 3339 time.
+    pub fn screen_ticket_at(
+        &self,
+        ticket: &crate::request::Ticket,
+        now: &str,
+    ) -> Result<crate::runbook::Screening> {
+        let now = crate::runbook::parse_now(now)?;
+        Ok(self.screen_ticket(ticket, now))
+    }
+
+    /// The compiled runbook: categories, SLAs and the business calendar.
+    pub fn runbook(&self) -> &crate::runbook::Runbook {
+        &self.inner.runbook
+    }
+
     /// SHA-256 of the canonical JSON of the policy in force (mode included).
     pub fn policy_digest(&self) -> &str {
         &self.inner.policy_digest
@@ -208,13 +244,41 @@ impl Engine {
         &self.inner.contract_digest
     }
 
+    /// Validates a customer reply before it is sent: personal data, grounding of every
+    /// specific, citations, stale sources, commitments, prohibited topics and phrases,
+    /// disclosures and length (see [`crate::validator`]). Never fails: a violation is
+    /// data. The report carries the reply with its personal data masked.
+    pub fn validate_reply(
+        &self,
+        text: &str,
+        context: &crate::validator::ReplyContext,
+    ) -> crate::validator::Report {
+        self.inner.compiled.validator.validate(
+            text,
+            &context.input(),
+            "customer_reply",
+            "internal_note",
+        )
+    }
+
+    /// Masks the personal data in `text` (cards, SSNs, IBANs, secrets, and every email
+    /// address, since no customer is known) to its last four characters, keeping every
+    /// other byte.
+    pub fn redact(&self, text: &str) -> crate::validator::Redaction {
+        self.inner.compiled.validator.redact(text)
+    }
+
     /// Checks a request given as JSON text. A request that does not parse gives an
     /// ESCALATE verdict with a `REQUEST_INVALID` or `JSON_SYNTAX` violation naming the
     /// field and line:column.
     pub fn check_json(&self, json: &str) -> Verdict {
         match Request::from_json(json) {
             Ok(request) => self.check(&request),
-            Err(error) => fail_closed(&error),
+            Err(error) => {
+                let mut verdict = fail_closed(&error);
+                verdict.escalation.queue = self.inner.compiled.default_queue.clone();
+                verdict
+            }
         }
     }
 }
@@ -243,6 +307,7 @@ pub fn fail_closed(error: &Error) -> Verdict {
             limit_usd: None,
             alert: false,
         },
+        reply: None,
     }
 }
 

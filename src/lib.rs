@@ -4,9 +4,13 @@ pub mod audit;
 pub mod codes;
 pub mod contract;
 pub mod error;
+pub mod eval;
+pub mod incident;
 pub mod lint;
 pub mod policy;
+pub mod runbook;
 pub mod text;
+pub mod validator;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
@@ -26,6 +30,7 @@ pub use error::{Error, Location, Result};
 pub use policy::{Mode, Policy, Priority, Sentiment, EMBEDDED_POLICY_YAML};
 pub use request::{Context, Customer, KbDoc, Order, Request, Ticket, Trace, MAX_REQUEST_BYTES};
 pub use text::Span;
+pub use validator::{RedactedSpan, Redaction, ReplyContext, Report, VerdictReply};
 pub use verdict::{
     ActionMode, AllowedAction, BlockedAction, Cost, EscalationOutcome, Severity, TriggerHit,
     Verdict, Violation,

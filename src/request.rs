@@ -164,6 +164,13 @@ impl Request {
                 ),
             ));
         }
+        // serde would read a JSON array as a struct's fields in order; a request is an object.
+        if !text.trim_start().starts_with('{') {
+            return Err(Error::new(
+                Code::RequestInvalid,
+                "the request must be a JSON object",
+            ));
+        }
         let request: Request = crate::source::from_json(text, Code::RequestInvalid)?;
         request.validate()?;
         Ok(request)
@@ -244,6 +251,15 @@ mod tests {
         assert_eq!(error.code(), Code::RequestInvalid);
         assert_eq!(error.field(), Some("ticket.customer.verified"));
         assert_eq!(error.to_string(), "2:43: field `ticket.customer.verified`: invalid type: string \"yes\", expected a boolean");
+    }
+
+    #[test]
+    fn only_objects_are_requests() {
+        for text in ["[]", "", "  ", "\"x\"", "42"] {
+            let error = Request::from_json(text).unwrap_err();
+            assert_eq!(error.code(), Code::RequestInvalid, "{text:?}");
+            assert_eq!(error.message(), "the request must be a JSON object");
+        }
     }
 
     #[test]

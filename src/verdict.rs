@@ -36,6 +36,10 @@ pub struct Violation {
     /// The byte span within that field's text, for text rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+    /// What the rule found, when a code covers several kinds (`money` for an
+    /// `UNGROUNDED_CLAIM`, `callback` for a `COMMITMENT`, the topic's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 impl Violation {
@@ -47,6 +51,7 @@ impl Violation {
             message: message.into(),
             field: None,
             span: None,
+            kind: None,
         }
     }
 
@@ -67,6 +72,12 @@ impl Violation {
     /// Adds a span within the field.
     pub fn at(mut self, span: Span) -> Violation {
         self.span = Some(span);
+        self
+    }
+
+    /// Names what was found, for codes that cover several kinds.
+    pub fn with_kind(mut self, kind: impl Into<String>) -> Violation {
+        self.kind = Some(kind.into());
         self
     }
 }
@@ -171,6 +182,10 @@ pub struct Verdict {
     pub escalation: EscalationOutcome,
     /// Cost against the cap.
     pub cost: Cost,
+    /// The reply as the verdict hands it on, when the response validator changed it
+    /// (personal data masked, a required disclosure added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<crate::validator::VerdictReply>,
 }
 
 impl Verdict {

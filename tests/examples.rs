@@ -5,13 +5,24 @@
 //! contract in auto mode: AUTO_RESOLVE, DRAFT with the refund awaiting approval,
 //! ESCALATE.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failure should stop the test"
+)]
+
 use deskguard::{
     ActionMode, Code, Contract, DecisionKind, Engine, Mode, Priority, Request, Span, Trigger,
     Verdict,
 };
 
 fn request(name: &str) -> Request {
-    let path = format!("{}/policies/examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/policies/examples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     Request::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -144,7 +155,10 @@ fn assert_enterprise_escalation(verdict: &Verdict) {
         .find(|hit| hit.trigger == Trigger::DataLossClaim)
         .unwrap();
     assert_eq!(data_loss.field.as_deref(), Some("ticket.subject"));
-    assert_eq!(&subject[data_loss.span.unwrap().start..data_loss.span.unwrap().end], "data is GONE");
+    assert_eq!(
+        &subject[data_loss.span.unwrap().start..data_loss.span.unwrap().end],
+        "data is GONE"
+    );
     assert_eq!(
         allowed(verdict),
         [

@@ -9,9 +9,28 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+#[path = "../cli/shadow.rs"]
+mod shadow;
 use deskguard::audit::{verify_chain, AuditRecord};
 use deskguard::lint::{lint, DiagnosticSeverity, DocumentKind, LintReport};
-use deskguard::{Contract, Engine, Error, Mode, Policy, Request};
+use deskguard::{Contract, Engine, Error, Mode, Policy, ReplyContext, Request};
+
+/// Writes to standard output. A reader that went away (`deskguard check … | head -1`)
+/// ends the output quietly, as Unix tools do, instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = write!(stdout, $($arg)*).and_then(|()| stdout.flush()) {
+            if error.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(format!("cannot write to standard output: {error}"));
+        }
+    }};
+}
+pub(crate) use out;
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +70,80 @@ enum Command {
         audit_log: Option<String>,
         /// The request JSON file, or `-` for standard input.
         request: String,
+    },
+    /// Validate a customer reply (PII, grounding, commitments, content) and print
+    /// `{violations: [...], redacted: "..."}`.
+    ValidateReply {
+        /// Policy YAML (default: the embedded policies/support-agent.yaml).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<String>,
+        /// What grounds the reply: a check request JSON (ticket, context, decision, now),
+        /// a reply-context JSON, or a bare context (`{kb, crm, orders}`).
+        #[arg(long, value_name = "CONTEXT.json")]
+        context: Option<String>,
+        /// The conversation turn (1 = the first message: disclosures are due).
+        #[arg(long, value_name = "N")]
+        turn: Option<u32>,
+        /// Print compact JSON on one line.
+        #[arg(long)]
+        compact: bool,
+        /// The reply text file, or `-` for standard input.
+        reply: String,
+    },
+    /// Mask personal data (cards, SSNs, IBANs, secrets, emails) to its last four
+    /// characters and print the text.
+    Redact {
+        /// The text file, or `-` for standard input.
+        file: String,
+    },
+    /// Screen a ticket before any model call: runbook category, handling tier, SLA,
+    /// due time in business hours, and the hard triggers its text already fires.
+    Screen {
+        /// Policy YAML (default: the embedded policies/support-agent.yaml).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<String>,
+        /// When the ticket was received, RFC 3339 (`2026-06-05T16:00:00Z`). Without it,
+        /// the ticket file's `now` is used, else the system clock: the only place
+        /// deskguard reads a clock (the library never does).
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// Print compact JSON on one line.
+        #[arg(long)]
+        compact: bool,
+        /// A ticket JSON (`{subject, body, customer, ...}`) or a request with `ticket`
+        /// (and optionally `now`); `-` for standard input.
+        ticket: String,
+    },
+    /// Shadow-mode evaluation: replay labeled requests (JSON Lines) through the engine
+    /// and report routing accuracy, escalation recall, over-escalation, downgrades per
+    /// intent, violations by code, grounded drafts and cost; with --tickets, the
+    /// runbook's weekly review of a ticket log.
+    Eval {
+        /// Policy YAML (default: the embedded policies/support-agent.yaml).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<String>,
+        /// AgentAz contract JSON (default: the embedded blueprint contract, A2).
+        #[arg(long, value_name = "FILE")]
+        contract: Option<String>,
+        /// Override the policy's mode.
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+        /// Print the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also write a self-contained HTML report with charts to this file.
+        #[arg(long, value_name = "FILE")]
+        html: Option<String>,
+        /// A helpdesk ticket log (JSON Lines) for SLA attainment, escalation band and
+        /// repeat-ticket rate.
+        #[arg(long, value_name = "TICKETLOG.jsonl")]
+        tickets: Option<String>,
+        /// Never draw the progress bar (it is drawn on stderr only when stderr is a terminal).
+        #[arg(long)]
+        no_progress: bool,
+        /// Labeled requests: one request per line with an optional
+        /// `label: {decision, queue, sensitive}`; `-` for standard input.
+        labeled: String,
     },
     /// Work with audit logs.
     Audit {
@@ -99,6 +192,42 @@ fn main() -> ExitCode {
             audit_log.as_deref(),
             &request,
         ),
+        Command::ValidateReply {
+            policy,
+            context,
+            turn,
+            compact,
+            reply,
+        } => validate_reply(policy.as_deref(), context.as_deref(), turn, compact, &reply),
+        Command::Redact { file } => redact(&file),
+        Command::Screen {
+            policy,
+            now,
+            compact,
+            ticket,
+        } => shadow::screen(policy.as_deref(), now.as_deref(), compact, &ticket),
+        Command::Eval {
+            policy,
+            contract,
+            mode,
+            json,
+            html,
+            tickets,
+            no_progress,
+            labeled,
+        } => shadow::eval(&shadow::EvalOptions {
+            policy: policy.as_deref(),
+            contract: contract.as_deref(),
+            mode: mode.map(|mode| match mode {
+                ModeArg::Suggest => Mode::Suggest,
+                ModeArg::Auto => Mode::Auto,
+            }),
+            json,
+            html: html.as_deref(),
+            tickets: tickets.as_deref(),
+            progress: !no_progress,
+            labeled: &labeled,
+        }),
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),
@@ -176,7 +305,7 @@ fn check(
         serde_json::to_string_pretty(&verdict)
     }
     .map_err(|e| format!("cannot render the verdict: {e}"))?;
-    println!("{rendered}");
+    out!("{rendered}\n");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -199,7 +328,7 @@ fn lint_files(files: &[String], json: bool, deny_warnings: bool) -> Result<ExitC
     if json {
         let rendered = serde_json::to_string_pretty(&reports)
             .map_err(|e| format!("cannot render the report: {e}"))?;
-        println!("{rendered}");
+        out!("{rendered}\n");
     } else {
         for FileReport { file, report } in &reports {
             for d in &report.diagnostics {
@@ -207,16 +336,19 @@ fn lint_files(files: &[String], json: bool, deny_warnings: bool) -> Result<ExitC
                     DiagnosticSeverity::Error => "error",
                     DiagnosticSeverity::Warning => "warning",
                 };
-                println!(
-                    "{file}:{}:{}: {severity} {} {}",
-                    d.line, d.column, d.code, d.message
+                out!(
+                    "{file}:{}:{}: {severity} {} {}\n",
+                    d.line,
+                    d.column,
+                    d.code,
+                    d.message
                 );
             }
             if let (Some(declared), Some(band)) =
                 (report.declared_trust_level, report.computed_band)
             {
-                println!(
-                    "{file}: contract declares {declared}, computes band {band}{}",
+                out!(
+                    "{file}: contract declares {declared}, computes band {band}{}\n",
                     if report.computable == Some(false) {
                         " (not computable)"
                     } else {
@@ -288,10 +420,49 @@ fn audit_verify(path: &str) -> Result<ExitCode, String> {
     let report = verify_chain(&read_audit_log(path)?);
     let rendered =
         serde_json::to_string_pretty(&report).map_err(|e| format!("cannot render: {e}"))?;
-    println!("{rendered}");
+    out!("{rendered}\n");
     Ok(if report.ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+fn validate_reply(
+    policy: Option<&str>,
+    context: Option<&str>,
+    turn: Option<u32>,
+    compact: bool,
+    reply: &str,
+) -> Result<ExitCode, String> {
+    let mut builder = Engine::builder();
+    if let Some(path) = policy {
+        let parsed = Policy::from_yaml(&read(path)?).map_err(|e| located(e, path))?;
+        builder = builder.policy(parsed);
+    }
+    let engine = builder.build().map_err(|e| e.to_string())?;
+    let mut reply_context = match context {
+        Some(path) => ReplyContext::from_json(&read(path)?).map_err(|e| located(e, path))?,
+        None => ReplyContext::default(),
+    };
+    if turn.is_some() {
+        reply_context.turn = turn;
+    }
+    let text = read(reply)?;
+    let report = engine.validate_reply(&text, &reply_context);
+    let rendered = if compact {
+        serde_json::to_string(&report)
+    } else {
+        serde_json::to_string_pretty(&report)
+    }
+    .map_err(|e| format!("cannot render the report: {e}"))?;
+    out!("{rendered}\n");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn redact(file: &str) -> Result<ExitCode, String> {
+    let engine = Engine::with_defaults().map_err(|e| e.to_string())?;
+    let text = read(file)?;
+    out!("{}", engine.redact(&text).redacted);
+    Ok(ExitCode::SUCCESS)
 }

@@ -133,6 +133,15 @@ pub(crate) fn withhold(
     entry.outcome = outcome;
 }
 
+/// Whether the contract authorizes sending under some alias rule of the policy that
+/// marks the send act. With no such rule the engine cannot tell, and says no.
+pub(crate) fn send_authorized(context: &CheckContext<'_>) -> bool {
+    context.policy.act_aliases(Act::Send).any(|(tool, names)| {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        contract_gate(context, tool, &names).is_ok()
+    })
+}
+
 /// Whether the action moves money or changes the account (by its name or alias).
 pub(crate) fn is_money_or_account(context: &CheckContext<'_>, action: &Action) -> bool {
     names_of(context, &action.tool, &action.args)
@@ -243,7 +252,7 @@ fn evaluate(
         });
 
     if is_money {
-        let is_refund = every_name().any(|name| context.policy.refund_tools.contains(name));
+        let is_refund = every_name().any(|name| context.policy.is_refund_tool(name));
         for failure in money::check(context, request, is_refund, tool, args) {
             findings.violate(
                 Violation::block(failure.code, failure.message.clone()).in_field(field.clone()),
@@ -264,6 +273,11 @@ fn evaluate(
         } else {
             ActionMode::RequiresApproval
         };
+    } else if identity_gated {
+        // An account change never auto-resolves (MONEY_OR_ACCOUNT_ACTION), so the
+        // verdict is at most a DRAFT, which a human approves: the change waits for
+        // that approval even when the contract lists the tool as auto-executable.
+        mode = ActionMode::RequiresApproval;
     }
 
     match blocks.into_iter().next() {

@@ -43,6 +43,8 @@ pub(crate) struct Findings {
     pub violations: Vec<Violation>,
     pub hits: Vec<TriggerHit>,
     ceiling: DecisionKind,
+    /// The reply as the verdict hands it on (see [`crate::validator`]).
+    reply: Option<crate::validator::VerdictReply>,
 }
 
 impl Findings {
@@ -51,6 +53,7 @@ impl Findings {
             violations: Vec::new(),
             hits: Vec::new(),
             ceiling: DecisionKind::AutoResolve,
+            reply: None,
         }
     }
 
@@ -136,6 +139,15 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
     triggers::from_decision(context, request, &decision, &mut findings);
     limits::actions(context, &decision, &mut findings);
     auto_resolve_ladder(context, &decision, &mut findings);
+    // The response validator on the reply (all rules) and the note (PII, citations):
+    // a blocking finding keeps the verdict at DRAFT at most, so an ungrounded claim or
+    // leaked card is never auto-sent; the masked reply goes out in `verdict.reply`.
+    let (reply_violations, reply) =
+        crate::validator::check_decision(&context.policy.validator, request, &decision);
+    for violation in reply_violations {
+        findings.violate(violation, DecisionKind::Draft);
+    }
+    findings.reply = reply;
 
     let mut gated: Vec<gate::Gated> = decision
         .actions
@@ -145,6 +157,21 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
             gate::gate(context, request, &decision, index, action, &mut findings)
         })
         .collect();
+
+    // An AUTO_RESOLVE verdict sends the reply, whether or not the model listed a send
+    // action: a contract that cannot send keeps it a draft.
+    if decision.decision.at_most(findings.ceiling) == DecisionKind::AutoResolve
+        && !gate::send_authorized(context)
+    {
+        findings.violate(
+            Violation::block(
+                Code::SendNotAuthorized,
+                "the contract does not authorize sending, so the reply stays a draft",
+            )
+            .in_field("decision.decision"),
+            DecisionKind::Draft,
+        );
+    }
 
     // Acts (send, close) happen only in an AUTO_RESOLVE verdict. Withholding one may
     // rewrite an action into something the contract blocks, which lowers the ceiling
@@ -208,6 +235,7 @@ fn finish(
         violations: findings.violations,
         escalation,
         cost,
+        reply: findings.reply,
     }
 }
 

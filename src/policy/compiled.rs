@@ -64,6 +64,8 @@ pub(crate) struct CompiledPolicy {
     pub trigger_routes: Vec<(Trigger, Option<String>, Priority)>,
     pub intent_routes: Vec<(Glob, String)>,
     pub mutating_verbs: Vec<String>,
+    /// The response validator's rules.
+    pub validator: crate::validator::CompiledValidator,
     aliases: HashMap<String, Vec<CompiledAlias>>,
 }
 
@@ -197,7 +199,10 @@ impl CompiledPolicy {
             aliases.insert(tool.clone(), compiled);
         }
 
+        let validator = crate::validator::CompiledValidator::compile(policy, source)?;
+
         Ok(CompiledPolicy {
+            validator,
             thresholds: policy.thresholds.clone(),
             max_tool_calls: policy.limits.max_tool_calls_per_ticket,
             max_conversation_turns: policy.limits.max_conversation_turns,
@@ -266,9 +271,51 @@ impl CompiledPolicy {
     }
 
     /// Whether `tool` moves money (a refund or a credit).
+    ///
+    /// Besides the policy's lists, any tool with `refund` among the words of its name
+    /// counts (fail closed: `refund_partial` gets the cap and policy checks even if the
+    /// policy forgot to list it). Credits must be listed: `credit` also names read-only
+    /// tools (`credit_check`).
     pub fn is_money_tool(&self, tool: &str) -> bool {
-        self.refund_tools.contains(tool) || self.credit_tools.contains(tool)
+        self.credit_tools.contains(tool) || self.is_refund_tool(tool)
     }
+
+    /// Whether `tool` refunds a transaction (listed, or `refund` in its name).
+    pub fn is_refund_tool(&self, tool: &str) -> bool {
+        self.refund_tools.contains(tool) || has_word(tool, "refund")
+    }
+
+    /// Every alias rule that performs `act`: the agent's tool name and the contract
+    /// names it is gated as.
+    pub fn act_aliases(&self, act: Act) -> impl Iterator<Item = (&str, &[String])> + '_ {
+        self.aliases.iter().flat_map(move |(tool, rules)| {
+            rules
+                .iter()
+                .filter(move |rule| rule.act == Some(act))
+                .map(move |rule| (tool.as_str(), rule.as_tools.as_slice()))
+        })
+    }
+}
+
+/// Whether `word` is one of the words of a tool name (split at non-alphanumerics and
+/// camelCase humps), ignoring ASCII case.
+fn has_word(name: &str, word: &str) -> bool {
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for ch in name.chars() {
+        let boundary = !ch.is_alphanumeric() || (previous_lower && ch.is_uppercase());
+        if boundary && !current.is_empty() {
+            if current.eq_ignore_ascii_case(word) {
+                return true;
+            }
+            current.clear();
+        }
+        if ch.is_alphanumeric() {
+            current.push(ch);
+        }
+        previous_lower = ch.is_lowercase();
+    }
+    current.eq_ignore_ascii_case(word)
 }
 
 fn compile_alias(rule: &AliasRule) -> CompiledAlias {
@@ -360,6 +407,19 @@ mod tests {
         assert!(policy
             .resolve_alias("ticket_update", &args(json!({"tags": [], "email": "x"})))
             .is_none());
+    }
+
+    #[test]
+    fn money_tools_are_listed_or_named_so() {
+        let policy = compiled();
+        assert!(policy.is_money_tool("refund_issue"));
+        assert!(policy.is_money_tool("refund_partial"));
+        assert!(policy.is_money_tool("issueRefund"));
+        assert!(policy.is_money_tool("apply_standard_credit"));
+        assert!(!policy.is_money_tool("refunded_orders_lookup"));
+        assert!(!policy.is_money_tool("credit_check_lookup"));
+        assert!(policy.is_refund_tool("refund_partial"));
+        assert!(!policy.is_refund_tool("store_credit"));
     }
 
     #[test]

@@ -117,6 +117,14 @@ pub struct Policy {
     /// The seed's tone guidelines, as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tone_guidelines: Option<ToneGuidelines>,
+    /// The response validator's settings. Each part left out takes the embedded
+    /// default policy's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validator: Option<ValidatorPolicy>,
+    /// The support runbook: ticket categories, handling tiers, SLAs and the business
+    /// calendar. Left out, the embedded default policy's runbook applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<crate::runbook::RunbookPolicy>,
 }
 
 fn one() -> u32 {
@@ -416,6 +424,92 @@ pub struct ToneGuidelines {
     pub other: BTreeMap<String, serde_yaml::Value>,
 }
 
+/// The response validator's settings (`validator:`). Every part is optional: a part
+/// left out takes the embedded default policy's value, so a policy can tighten one
+/// setting without restating the rest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorPolicy {
+    /// A reply longer than this many characters gets `REPLY_TOO_LONG` (a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_reply_chars: Option<usize>,
+    /// Which kinds of specifics must be grounded in context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounding: Option<GroundingPolicy>,
+    /// When a KB document is too old to rely on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staleness: Option<StalenessPolicy>,
+    /// Personal data detection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pii: Option<PiiPolicy>,
+    /// Promises a reply must not make unless a policy document grounds them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<CommitmentPolicy>,
+    /// What each prohibited topic looks like in a reply, by topic name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<BTreeMap<String, PhraseSet>>,
+}
+
+/// Which specifics must be grounded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroundingPolicy {
+    /// Kinds checked: `money`, `percentage`, `date`, `duration`, `phone`, `url`, `kb_id`.
+    pub kinds: Vec<String>,
+}
+
+/// KB staleness.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StalenessPolicy {
+    /// A document last updated more than this many days before `now` is stale.
+    pub max_age_days: u32,
+    /// Tags of topics that change (pricing, policies, product specs); a tag matches
+    /// when it contains one of these.
+    pub volatile_tags: Vec<String>,
+}
+
+/// Personal data detection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PiiPolicy {
+    /// Email domains that belong to the company, never to another customer.
+    #[serde(default)]
+    pub allowed_email_domains: Vec<String>,
+    /// Words whose value is a secret (`password: …`, `PIN is …`).
+    pub secret_keywords: Vec<String>,
+    /// Prefixes of API keys and tokens (`sk_live_`, `AKIA`, `ghp_`, …).
+    pub secret_prefixes: Vec<String>,
+}
+
+/// Commitments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentPolicy {
+    /// KB tags that make a document a policy that can ground a commitment (a tag
+    /// matches when it contains one of these).
+    pub policy_tags: Vec<String>,
+    /// The kinds of commitment, by name.
+    pub rules: BTreeMap<String, CommitmentRule>,
+}
+
+/// One kind of commitment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentRule {
+    /// Whole-word phrases, matched on the normalized reply.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regular expressions, matched on the normalized (lower-case) reply.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// A policy document grounds the commitment when it contains one of these
+    /// phrases (and every amount, timeline and percentage in the promise). Empty: the
+    /// promise is never grounded.
+    #[serde(default)]
+    pub grounded_by: Vec<String>,
+}
+
 impl Policy {
     /// Parses a policy from YAML text and checks it (thresholds in range, patterns that
     /// compile, known triggers).
@@ -429,6 +523,7 @@ impl Policy {
         // Compiling is the only way to know every pattern is valid; the result is
         // dropped here and rebuilt by the engine builder (which owns its own copy).
         CompiledPolicy::compile(&policy, Some(text))?;
+        crate::runbook::Runbook::compile(&policy, Some(text))?;
         Ok(policy)
     }
 

@@ -15,17 +15,19 @@ use crate::error::{Error, Location, Result};
 /// Parses YAML text into `T`. A text that is not YAML at all gives `YAML_SYNTAX`; one
 /// that is YAML but does not fit `T` gives `invalid_code`.
 pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
-    serde_yaml::from_str::<T>(text).map_err(|error| {
+    serde_yaml::from_str::<T>(text).map_err(|typed_error| {
+        // A text that is not YAML at all fails the typed parse with whatever the typed
+        // visitor saw first, which can read like a type error; the untyped parse's
+        // error is the one that says what is wrong with the text.
+        let (error, code) = match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Err(syntax_error) => (syntax_error, Code::YamlSyntax),
+            Ok(_) => (typed_error, invalid_code),
+        };
+        let is_syntax = code == Code::YamlSyntax;
         let location = error.location().map(|mark| Location {
             line: mark.line(),
-            column: mark.column(),
+            column: mark.column().max(1),
         });
-        let is_syntax = serde_yaml::from_str::<serde_yaml::Value>(text).is_err();
-        let code = if is_syntax {
-            Code::YamlSyntax
-        } else {
-            invalid_code
-        };
         // serde_yaml renders "path: message at line L column C"; the location is kept
         // apart, so strip it, and split off the path so it becomes the field.
         let rendered = error.to_string();
@@ -57,7 +59,7 @@ pub(crate) fn from_json<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
 fn json_error(error: &serde_json::Error, path: &str, invalid_code: Code) -> Error {
     let location = (error.line() > 0).then(|| Location {
         line: error.line(),
-        column: error.column(),
+        column: error.column().max(1),
     });
     let is_syntax = !matches!(error.classify(), serde_json::error::Category::Data);
     let code = if is_syntax {
@@ -159,6 +161,17 @@ mod tests {
         assert_eq!(
             error.message(),
             "invalid type: string \"hello\", expected a number"
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_error_reports_the_parse_failure() {
+        let error = from_yaml::<Outer>("inner: [\n", Code::PolicyInvalid).unwrap_err();
+        assert_eq!(error.code(), Code::YamlSyntax);
+        assert!(
+            !error.message().contains("invalid type"),
+            "{}",
+            error.message()
         );
     }
 

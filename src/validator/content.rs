@@ -1,0 +1,76 @@
+//! Content and tone: prohibited topics and phrases, required disclosures, length.
+//!
+//! These come from the seed's `content_guardrails` and `tone_guidelines` sections,
+//! loaded as the playbook wrote them. A topic there is only a name
+//! (`competitor_product_comparison`); what it looks like in a reply is defined by
+//! phrases and patterns under `validator.topics` (or inline, as a mapping with `name`,
+//! `phrases` and `patterns` in the list), and a topic with no definition matches its
+//! own name read as words ("legal advice").
+
+use regex::Regex;
+
+/// A required disclosure, ready to check.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledDisclosure {
+    pub name: String,
+    pub trigger: DisclosureTrigger,
+    /// The text as written, to add to a reply.
+    pub text: String,
+    /// The normalized first sentence: a reply containing it has the disclosure.
+    pub marker: String,
+}
+
+/// When a disclosure is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DisclosureTrigger {
+    /// The first message of a conversation (turn 1).
+    FirstMessage,
+    /// A reply that asks for or uses the customer's account data.
+    AccountDataRequested,
+}
+
+impl DisclosureTrigger {
+    pub fn from_name(name: &str) -> Option<DisclosureTrigger> {
+        match name {
+            "first_message" => Some(DisclosureTrigger::FirstMessage),
+            "account_data_requested" => Some(DisclosureTrigger::AccountDataRequested),
+            _ => None,
+        }
+    }
+}
+
+/// The content rules.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ContentRules {
+    /// Prohibited topics: name and matcher.
+    pub topics: Vec<(String, Regex)>,
+    /// Prohibited phrases, all in one regex, and the normalized phrases as written.
+    pub phrases: Option<Regex>,
+    pub phrase_names: Vec<(String, String)>,
+    pub disclosures: Vec<CompiledDisclosure>,
+    pub max_reply_chars: usize,
+}
+
+impl ContentRules {
+    /// The phrase (as written in the policy) a normalized match stands for.
+    pub fn phrase_for<'a>(&'a self, matched: &'a str) -> &'a str {
+        self.phrase_names
+            .iter()
+            .find(|(normalized, _)| normalized == matched)
+            .map_or(matched, |(_, written)| written.as_str())
+    }
+}
+
+/// The normalized first sentence of a disclosure text, without its final punctuation.
+pub(crate) fn disclosure_marker(text: &str) -> String {
+    let normalized = super::normalize::normalize_str(text);
+    let first = normalized
+        .split_inclusive(['.', '!', '?'])
+        .next()
+        .unwrap_or(&normalized);
+    first
+        .trim()
+        .trim_end_matches(['.', '!', '?'])
+        .trim()
+        .to_string()
+}

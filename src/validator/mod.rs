@@ -1,0 +1,1133 @@
+//! The response validator: checks a reply before it reaches the customer.
+//!
+//! The enterprise playbook: "Don't rely solely on the LLM respecting its system
+//! prompt. A validation layer that checks outputs before they reach the customer
+//! catches edge cases and provides an audit trail." [`crate::Engine::validate_reply`]
+//! runs every rule over a reply and returns a [`Report`]: the violations, each with a
+//! stable code, a severity, a message that never repeats the personal data it found,
+//! the field and an exact byte span into the original text, and the reply with its
+//! personal data masked.
+//!
+//! | rules | codes | module |
+//! |---|---|---|
+//! | personal data | `PII_CARD`, `PII_SSN`, `PII_IBAN`, `PII_SECRET`, `PII_OTHER_CUSTOMER_EMAIL` | `pii` |
+//! | grounding | `UNGROUNDED_CLAIM`, `CITATION_MISSING`, `CITATION_UNKNOWN`, `STALE_SOURCE` | `grounding` |
+//! | promises | `COMMITMENT` | `commitments` |
+//! | content and tone | `PROHIBITED_TOPIC`, `PROHIBITED_PHRASE`, `MISSING_DISCLOSURE`, `REPLY_TOO_LONG` | `content` |
+//!
+//! Every rule matches on one normalized view of the text (`normalize`), so
+//! zero-width characters, soft hyphens, full-width digits and odd spacing do not hide
+//! anything, while spans still point into the original. Everything a rule needs from
+//! the policy is compiled once, with the engine; validating compiles nothing and reads
+//! no clock. Time is linear in the reply and the context: every detector is a
+//! single-pass scanner or a `regex` (which never backtracks).
+//!
+//! Severity: `REPLY_TOO_LONG` is a warning; every other code blocks (a `check` caps an
+//! AUTO_RESOLVE carrying one at DRAFT).
+
+mod commitments;
+mod content;
+mod grounding;
+mod matcher;
+pub(crate) mod normalize;
+mod pii;
+mod redact;
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::Code;
+use crate::error::{Error, Result};
+use crate::policy::{
+    CommitmentPolicy, GroundingPolicy, Mode, PhraseSet, PiiPolicy, Policy, StalenessPolicy,
+    ValidatorPolicy, EMBEDDED_POLICY_YAML,
+};
+use crate::request::{Context, Request};
+use crate::source::yaml_path;
+use crate::text::phrases::PatternError;
+use crate::text::Span;
+use crate::verdict::Violation;
+
+use commitments::{CommitmentRule, CommitmentRules};
+use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
+use grounding::{Index, Kind, Source};
+use normalize::{normalize_str, Normalized};
+use pii::{KnownEmails, PiiRules};
+
+pub use redact::MASK;
+
+/// The largest reply the validator reads; a longer one is not validated and blocks.
+pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+
+/// What validating a reply needs besides its text.
+///
+/// Every field is optional; what is missing makes the checks that need it stricter,
+/// never laxer: with no context every specific is ungrounded, with no customer email
+/// every address is another customer's. Unknown keys are rejected.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyContext {
+    /// What retrieval found: KB documents, CRM fields, orders.
+    #[serde(default)]
+    pub context: Context,
+    /// The ticket's subject and body: the customer's own words ground a specific too.
+    #[serde(default)]
+    pub ticket: String,
+    /// The ticket customer's email address (never reported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    /// The conversation turn, 1 for the first message (disclosures are due then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<u32>,
+    /// The current time, RFC 3339 (staleness is measured from it; absent: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    /// The decision's internal note: checked for personal data and citations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
+    /// The decision's `grounded` flag: when true the note must cite its sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounded: Option<bool>,
+    /// The mode the reply is handled in (informational; the verdict uses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// Whether the reply uses the customer's account data (the data-collection notice
+    /// is due then).
+    #[serde(default)]
+    pub account_data_requested: bool,
+}
+
+impl ReplyContext {
+    /// The reply context of a check request: its context, ticket, customer, turn,
+    /// time, and the decision's internal note and grounded flag when readable.
+    pub fn from_request(request: &Request) -> ReplyContext {
+        let decision = request.decision.as_object();
+        ReplyContext {
+            context: request.context.clone(),
+            ticket: format!("{}\n{}", request.ticket.subject, request.ticket.body),
+            customer_email: request.ticket.customer.email.clone(),
+            turn: request.ticket.turn,
+            now: request.now.clone(),
+            internal_note: decision
+                .and_then(|d| d.get("internal_note"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+            grounded: decision
+                .and_then(|d| d.get("grounded"))
+                .and_then(serde_json::Value::as_bool),
+            mode: None,
+            account_data_requested: false,
+        }
+    }
+
+    /// Reads a reply context from JSON in any of three shapes: a check request
+    /// (`{ticket, context, decision, now, ...}`), a reply context (the fields of this
+    /// type), or a bare context (`{kb, crm, orders}`).
+    ///
+    /// # Errors
+    /// `JSON_SYNTAX` or `REQUEST_INVALID`, naming the field and line:column.
+    pub fn from_json(text: &str) -> Result<ReplyContext> {
+        let value = crate::source::json_value(text)?;
+        let keys: Vec<&str> = value
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let is_request = keys
+            .iter()
+            .any(|k| matches!(*k, "ticket" | "decision" | "trace"));
+        let is_bare =
+            !keys.is_empty() && keys.iter().all(|k| matches!(*k, "kb" | "crm" | "orders"));
+        if is_request {
+            return Request::from_json(text).map(|request| ReplyContext::from_request(&request));
+        }
+        if is_bare {
+            let context: Context = crate::source::from_json(text, Code::RequestInvalid)?;
+            return Ok(ReplyContext {
+                context,
+                ..ReplyContext::default()
+            });
+        }
+        crate::source::from_json(text, Code::RequestInvalid)
+    }
+
+    pub(crate) fn input(&self) -> ReplyInput<'_> {
+        ReplyInput {
+            context: &self.context,
+            ticket: [self.ticket.as_str(), ""],
+            customer_email: self.customer_email.as_deref(),
+            turn: self.turn,
+            now: self.now.as_deref(),
+            internal_note: self.internal_note.as_deref(),
+            grounded: self.grounded,
+            account_data_requested: self.account_data_requested,
+        }
+    }
+}
+
+/// A borrowed [`ReplyContext`], so that a check does not copy its request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReplyInput<'a> {
+    pub context: &'a Context,
+    pub ticket: [&'a str; 2],
+    pub customer_email: Option<&'a str>,
+    pub turn: Option<u32>,
+    pub now: Option<&'a str>,
+    pub internal_note: Option<&'a str>,
+    pub grounded: Option<bool>,
+    pub account_data_requested: bool,
+}
+
+/// The result of validating a reply: `{violations: [...], redacted: "..."}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Every broken rule, reply first (by position), then the internal note.
+    pub violations: Vec<Violation>,
+    /// The reply with every piece of personal data masked to its last four characters.
+    pub redacted: String,
+    /// The internal note, masked the same way, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted_internal_note: Option<String>,
+    /// Names of the required disclosures the reply lacks (see `MISSING_DISCLOSURE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_disclosures: Vec<String>,
+}
+
+impl Report {
+    /// Whether any violation blocks.
+    pub fn blocks(&self) -> bool {
+        self.violations
+            .iter()
+            .any(|v| v.severity == crate::verdict::Severity::Block)
+    }
+
+    /// Whether any violation carries `code`.
+    pub fn has(&self, code: Code) -> bool {
+        self.violations.iter().any(|v| v.code == code)
+    }
+}
+
+/// One masked piece of personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactedSpan {
+    /// Which kind (`PII_CARD`, ...).
+    pub code: Code,
+    /// Where, in the original text.
+    pub span: Span,
+}
+
+/// The result of [`crate::Engine::redact`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    /// The text with every piece of personal data masked to its last four characters.
+    pub redacted: String,
+    /// What was masked, in order.
+    pub spans: Vec<RedactedSpan>,
+}
+
+/// The validator's rules, compiled from a policy.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledValidator {
+    pii: PiiRules,
+    kinds: HashSet<&'static str>,
+    max_age_days: u32,
+    volatile_tags: Vec<String>,
+    commitments: CommitmentRules,
+    content: ContentRules,
+    /// Matches wherever any commitment, topic or phrase rule does (see `matcher::gate`).
+    gate: Option<regex::Regex>,
+}
+
+/// A KB document, prepared once per validation.
+#[derive(Debug)]
+pub(crate) struct PreparedDoc {
+    /// Whether a tag makes it a policy that can ground a commitment.
+    pub policy: bool,
+    /// Normalized title and content.
+    pub text: String,
+    /// Normalized id.
+    pub id: String,
+    pub stale: bool,
+}
+
+/// The context, prepared once per validation.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub kb: Vec<PreparedDoc>,
+    pub index: Index,
+    pub known_emails: KnownEmails,
+}
+
+fn embedded_validator() -> &'static ValidatorPolicy {
+    static EMBEDDED: OnceLock<ValidatorPolicy> = OnceLock::new();
+    EMBEDDED.get_or_init(|| {
+        crate::source::from_yaml::<Policy>(EMBEDDED_POLICY_YAML, Code::PolicyInvalid)
+            .ok()
+            .and_then(|policy| policy.validator)
+            .unwrap_or_default()
+    })
+}
+
+const KINDS: &[&str] = &[
+    "money",
+    "percentage",
+    "date",
+    "duration",
+    "phone",
+    "url",
+    "kb_id",
+];
+
+impl CompiledValidator {
+    /// Compiles the validator's part of `policy`. `source` gives errors a line:column.
+    pub fn compile(policy: &Policy, source: Option<&str>) -> Result<CompiledValidator> {
+        let invalid = |path: &[&str], message: String| {
+            let location = source.and_then(|text| yaml_path::locate(text, path));
+            Error::new(Code::PolicyInvalid, message)
+                .at(location)
+                .in_field(path.join("."))
+        };
+        let bad_pattern = |path: &[&str], error: PatternError| {
+            let location =
+                source.and_then(|text| yaml_path::locate_scalar(text, path, &error.pattern));
+            Error::new(
+                Code::PolicyPatternInvalid,
+                format!("invalid pattern `{}`: {}", error.pattern, error.reason),
+            )
+            .at(location)
+            .in_field(path.join("."))
+        };
+        let defaults = embedded_validator();
+        let own = policy.validator.as_ref();
+        // A part the policy leaves out comes from the embedded policy; errors in a part
+        // the policy wrote point into its text, errors in a default part cannot happen.
+        macro_rules! part {
+            ($field:ident) => {
+                own.and_then(|v| v.$field.as_ref())
+                    .or(defaults.$field.as_ref())
+            };
+        }
+
+        let grounding: Option<&GroundingPolicy> = part!(grounding);
+        let mut kinds = HashSet::new();
+        for kind in grounding.map(|g| g.kinds.as_slice()).unwrap_or_default() {
+            match KINDS.iter().find(|k| **k == kind.as_str()) {
+                Some(k) => {
+                    kinds.insert(*k);
+                }
+                None => {
+                    return Err(invalid(
+                        &["validator", "grounding", "kinds"],
+                        format!(
+                            "`{kind}` is not a kind of specific; the kinds are {}",
+                            KINDS
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+
+        let staleness: Option<&StalenessPolicy> = part!(staleness);
+        let pii_policy: Option<&PiiPolicy> = part!(pii);
+        let pii = compile_pii(pii_policy)
+            .map_err(|e| bad_pattern(&["validator", "pii", "secret_prefixes"], e))?;
+
+        let commitment_policy: Option<&CommitmentPolicy> = part!(commitments);
+        let mut commitments = CommitmentRules {
+            rules: Vec::new(),
+            policy_tags: commitment_policy
+                .map(|c| c.policy_tags.iter().map(|t| t.to_lowercase()).collect())
+                .unwrap_or_default(),
+        };
+        for (kind, rule) in commitment_policy.map(|c| &c.rules).into_iter().flatten() {
+            let regex = matcher::compile_set(&rule.phrases, &rule.patterns).map_err(|e| {
+                bad_pattern(&["validator", "commitments", "rules", kind, "patterns"], e)
+            })?;
+            if let Some(regex) = regex {
+                commitments.rules.push(CommitmentRule {
+                    kind: kind.clone(),
+                    regex,
+                    grounded_by: rule.grounded_by.iter().map(|p| normalize_str(p)).collect(),
+                });
+            }
+        }
+
+        let content = compile_content(policy, part!(topics), &invalid, &bad_pattern)?;
+        let content = ContentRules {
+            max_reply_chars: part!(max_reply_chars).copied().unwrap_or(1500),
+            ..content
+        };
+
+        let sets: Vec<&regex::Regex> = commitments
+            .rules
+            .iter()
+            .map(|rule| &rule.regex)
+            .chain(content.topics.iter().map(|(_, regex)| regex))
+            .chain(content.phrases.iter())
+            .collect();
+        let gate = matcher::gate(&sets);
+        Ok(CompiledValidator {
+            gate,
+            pii,
+            kinds,
+            max_age_days: staleness.map_or(90, |s| s.max_age_days),
+            volatile_tags: staleness
+                .map(|s| s.volatile_tags.iter().map(|t| t.to_lowercase()).collect())
+                .unwrap_or_default(),
+            commitments,
+            content,
+        })
+    }
+
+    /// The text of a required disclosure, by name.
+    pub fn disclosure_text(&self, name: &str) -> Option<&str> {
+        self.content
+            .disclosures
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.text.as_str())
+    }
+
+    fn prepare(&self, input: &ReplyInput<'_>) -> Prepared {
+        let now_days = input
+            .now
+            .and_then(grounding::parse_ymd)
+            .map(|(y, m, d)| grounding::days_from_civil(y, m, d));
+        let kb: Vec<PreparedDoc> = input
+            .context
+            .kb
+            .iter()
+            .map(|doc| {
+                let updated = doc
+                    .updated_at
+                    .as_deref()
+                    .and_then(grounding::parse_ymd)
+                    .map(|(y, m, d)| grounding::days_from_civil(y, m, d));
+                let volatile = doc.tags.iter().any(|tag| {
+                    let tag = tag.to_lowercase();
+                    self.volatile_tags.iter().any(|v| tag.contains(v.as_str()))
+                });
+                let stale = match (now_days, updated) {
+                    (Some(now), Some(updated)) => {
+                        volatile && now - updated > i64::from(self.max_age_days)
+                    }
+                    _ => false,
+                };
+                PreparedDoc {
+                    policy: self.commitments.is_policy_doc(&doc.tags),
+                    text: normalize_str(&format!("{}\n{}", doc.title, doc.content)),
+                    id: normalize_str(&doc.id),
+                    stale,
+                }
+            })
+            .collect();
+        let ticket: Vec<String> = input
+            .ticket
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| normalize_str(t))
+            .collect();
+        let mut known_emails = KnownEmails::default();
+        if let Some(email) = input.customer_email {
+            known_emails.emails.insert(normalize_str(email.trim()));
+        }
+        let crm_strings = grounding::crm_strings(&input.context.crm);
+        let texts = ticket
+            .iter()
+            .chain(kb.iter().map(|doc: &PreparedDoc| &doc.text))
+            .chain(crm_strings.iter());
+        for text in texts {
+            if !text.contains('@') {
+                continue;
+            }
+            for (start, end) in pii::find_emails(text) {
+                if let Some(address) = text.get(start..end) {
+                    known_emails.emails.insert(address.to_string());
+                }
+            }
+        }
+        let index = Index::build(input.context, &kb, &ticket, &crm_strings, input.now);
+        Prepared {
+            kb,
+            index,
+            known_emails,
+        }
+    }
+
+    /// Validates `text` as the customer reply (`reply_field`) and, when the input has
+    /// one, the internal note (`note_field`: personal data and citations only).
+    pub fn validate(
+        &self,
+        text: &str,
+        input: &ReplyInput<'_>,
+        reply_field: &str,
+        note_field: &str,
+    ) -> Report {
+        if text.len() > MAX_REPLY_BYTES {
+            return Report {
+                violations: vec![Violation::block(
+                    Code::ReplyTooLong,
+                    format!(
+                        "the reply is {} bytes, over the validator's limit of {MAX_REPLY_BYTES}: not validated",
+                        text.len()
+                    ),
+                )
+                .in_field(reply_field)],
+                redacted: String::new(),
+                redacted_internal_note: None,
+                missing_disclosures: Vec::new(),
+            };
+        }
+        let prepared = self.prepare(input);
+        let mut violations = Vec::new();
+        let view = Normalized::new(text);
+        let (redacted, _) = self.pii_pass(text, &view, &prepared, reply_field, &mut violations);
+        let mut pii_spans: Vec<Span> = violations.iter().filter_map(|v| v.span).collect();
+        pii_spans.sort();
+        // Whether `span` overlaps personal data (spans are disjoint and sorted).
+        let in_pii = |span: Span| {
+            let after = pii_spans.partition_point(|p| p.end <= span.start);
+            pii_spans.get(after).is_some_and(|p| p.start < span.end)
+        };
+
+        // Grounding.
+        let specifics = grounding::extract(&view.text);
+        let mut stale_reported: HashSet<usize> = HashSet::new();
+        for specific in &specifics {
+            let span = view.original_span(specific.start, specific.end);
+            if in_pii(span) {
+                continue;
+            }
+            if !self.kinds.contains(specific.kind.as_str()) {
+                continue;
+            }
+            match prepared.index.lookup(&specific.keys) {
+                None => violations.push(
+                    Violation::block(
+                        Code::UngroundedClaim,
+                        format!(
+                            "the reply states a {} that is not in the KB, CRM or order context, or the ticket",
+                            specific_noun(specific.kind)
+                        ),
+                    )
+                    .in_field(reply_field)
+                    .at(span)
+                    .with_kind(specific.kind.as_str()),
+                ),
+                Some(sources) => {
+                    let fresh = sources.iter().any(|source| match source {
+                        Source::Kb(i) => prepared.kb.get(*i).is_some_and(|d| !d.stale),
+                        Source::Other => true,
+                    });
+                    if !fresh {
+                        if let Some(Source::Kb(i)) = sources.first() {
+                            if stale_reported.insert(*i) {
+                                violations.push(stale_violation(&prepared, *i, self.max_age_days, reply_field, span));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // Commitments, topics, phrases: one gate scan first; most replies stop there.
+        let gate_open = self
+            .gate
+            .as_ref()
+            .is_none_or(|gate| gate.is_match(&view.text));
+        let hits = if gate_open {
+            self.commitments.scan(&view.text, &specifics, &prepared)
+        } else {
+            Vec::new()
+        };
+        for hit in hits {
+            violations.push(
+                Violation::block(
+                    Code::Commitment,
+                    format!(
+                        "the reply makes a {} commitment that no policy document in context grounds",
+                        hit.kind
+                    ),
+                )
+                .in_field(reply_field)
+                .at(view.original_span(hit.start, hit.end))
+                .with_kind(&hit.kind),
+            );
+        }
+
+        // Topics and phrases.
+        let topics = if gate_open {
+            self.content.topics.as_slice()
+        } else {
+            &[]
+        };
+        for (topic, regex) in topics {
+            for m in regex.find_iter(&view.text) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                violations.push(
+                    Violation::block(
+                        Code::ProhibitedTopic,
+                        format!("the reply touches the prohibited topic `{topic}`"),
+                    )
+                    .in_field(reply_field)
+                    .at(view.original_span(m.start(), m.end()))
+                    .with_kind(topic),
+                );
+            }
+        }
+        if let Some(regex) = self.content.phrases.as_ref().filter(|_| gate_open) {
+            for m in regex.find_iter(&view.text) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                let phrase = self.content.phrase_for(m.as_str());
+                violations.push(
+                    Violation::block(
+                        Code::ProhibitedPhrase,
+                        format!("the reply uses the prohibited phrase `{phrase}`"),
+                    )
+                    .in_field(reply_field)
+                    .at(view.original_span(m.start(), m.end())),
+                );
+            }
+        }
+        violations.sort_by_key(|v| {
+            v.span
+                .map_or((usize::MAX, usize::MAX), |s| (s.start, s.end))
+        });
+
+        // Disclosures and length (no span).
+        let mut missing_disclosures = Vec::new();
+        for disclosure in &self.content.disclosures {
+            let due = match disclosure.trigger {
+                DisclosureTrigger::FirstMessage => input.turn == Some(1),
+                DisclosureTrigger::AccountDataRequested => input.account_data_requested,
+            };
+            if due && !text.is_empty() && !view.text.contains(disclosure.marker.as_str()) {
+                missing_disclosures.push(disclosure.name.clone());
+                violations.push(
+                    Violation::block(
+                        Code::MissingDisclosure,
+                        format!(
+                            "the reply lacks the required disclosure `{}` ({})",
+                            disclosure.name,
+                            match disclosure.trigger {
+                                DisclosureTrigger::FirstMessage => "due on the first message",
+                                DisclosureTrigger::AccountDataRequested =>
+                                    "due when account data is used",
+                            }
+                        ),
+                    )
+                    .in_field(reply_field)
+                    .with_kind(&disclosure.name),
+                );
+            }
+        }
+        let chars = text.chars().count();
+        if chars > self.content.max_reply_chars {
+            violations.push(
+                Violation::warn(
+                    Code::ReplyTooLong,
+                    format!(
+                        "the reply is {chars} characters, over the policy's {}",
+                        self.content.max_reply_chars
+                    ),
+                )
+                .in_field(reply_field),
+            );
+        }
+
+        // The internal note: personal data and citations.
+        let mut redacted_internal_note = None;
+        let mut note_violations = Vec::new();
+        if let Some(note) = input.internal_note {
+            let note = note
+                .get(..note.len().min(MAX_REPLY_BYTES))
+                .unwrap_or_default();
+            let note_view = Normalized::new(note);
+            let (masked, _) = self.pii_pass(
+                note,
+                &note_view,
+                &prepared,
+                note_field,
+                &mut note_violations,
+            );
+            redacted_internal_note = Some(masked);
+            self.citations(
+                &note_view,
+                input,
+                &prepared,
+                note_field,
+                &mut note_violations,
+            );
+            note_violations.sort_by_key(|v| {
+                v.span
+                    .map_or((usize::MAX, usize::MAX), |s| (s.start, s.end))
+            });
+        } else if input.grounded == Some(true) {
+            note_violations.push(
+                Violation::block(
+                    Code::CitationMissing,
+                    "the decision says grounded=true but there is no internal note citing a KB id or CRM field",
+                )
+                .in_field(note_field),
+            );
+        }
+        violations.extend(note_violations);
+
+        Report {
+            violations,
+            redacted,
+            redacted_internal_note,
+            missing_disclosures,
+        }
+    }
+
+    /// Finds personal data, records violations, and returns the masked text.
+    fn pii_pass(
+        &self,
+        text: &str,
+        view: &Normalized,
+        prepared: &Prepared,
+        field: &str,
+        violations: &mut Vec<Violation>,
+    ) -> (String, Vec<RedactedSpan>) {
+        let hits = self.pii.scan(&view.text, &prepared.known_emails);
+        let mut spans = Vec::with_capacity(hits.len());
+        let mut masks = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let span = view.original_span(hit.start, hit.end);
+            violations.push(
+                Violation::block(
+                    hit.code,
+                    format!(
+                        "the {} contains {} (masked in `redacted`)",
+                        field_noun(field),
+                        hit.what
+                    ),
+                )
+                .in_field(field)
+                .at(span),
+            );
+            masks.push((span, false));
+            spans.push(RedactedSpan {
+                code: hit.code,
+                span,
+            });
+        }
+        (redact::redact(text, &masks), spans)
+    }
+
+    fn citations(
+        &self,
+        note: &Normalized,
+        input: &ReplyInput<'_>,
+        prepared: &Prepared,
+        field: &str,
+        violations: &mut Vec<Violation>,
+    ) {
+        let text = note.text.as_str();
+        let mut cited = false;
+        let mut stale_reported = HashSet::new();
+        // Context KB ids, in whatever form the helpdesk uses.
+        for (index, doc) in prepared.kb.iter().enumerate() {
+            if let Some(at) = matcher::find_words(text, &doc.id) {
+                cited = true;
+                if doc.stale && stale_reported.insert(index) {
+                    let span = note.original_span(at, at + doc.id.len());
+                    violations.push(stale_violation(
+                        prepared,
+                        index,
+                        self.max_age_days,
+                        field,
+                        span,
+                    ));
+                }
+            }
+        }
+        // `KB-123`-shaped ids must exist in context.
+        let known_kb: HashSet<String> = prepared
+            .kb
+            .iter()
+            .flat_map(|doc| grounding::extract(&doc.id))
+            .filter(|s| s.kind == Kind::KbId)
+            .flat_map(|s| s.keys)
+            .collect();
+        for specific in grounding::extract(text) {
+            if specific.kind != Kind::KbId {
+                continue;
+            }
+            if specific.keys.iter().any(|key| known_kb.contains(key)) {
+                cited = true;
+            } else {
+                violations.push(
+                    Violation::block(
+                        Code::CitationUnknown,
+                        "the internal note cites a KB article that is not in context",
+                    )
+                    .in_field(field)
+                    .at(note.original_span(specific.start, specific.end))
+                    .with_kind("kb_id"),
+                );
+            }
+        }
+        // Transaction ids (`txn_…`) must exist in the orders.
+        let orders: HashSet<String> = input
+            .context
+            .orders
+            .iter()
+            .map(|o| normalize_str(&o.txn_id))
+            .collect();
+        for (start, end) in find_txn_ids(text) {
+            let Some(id) = text.get(start..end) else {
+                continue;
+            };
+            if orders.contains(id) {
+                cited = true;
+            } else {
+                violations.push(
+                    Violation::block(
+                        Code::CitationUnknown,
+                        "the internal note cites a transaction that is not in the order context",
+                    )
+                    .in_field(field)
+                    .at(note.original_span(start, end))
+                    .with_kind("txn_id"),
+                );
+            }
+        }
+        // CRM fields: `crm.plan`, or a field name next to the word CRM.
+        let mentions_crm = matcher::contains_words(text, "crm");
+        for key in input.context.crm.keys() {
+            let key = normalize_str(key);
+            if matcher::contains_words(text, &format!("crm.{key}"))
+                || (mentions_crm && matcher::contains_words(text, &key))
+                || (key.contains('_') && matcher::contains_words(text, &key))
+            {
+                cited = true;
+            }
+        }
+        if input.grounded == Some(true) && !cited {
+            violations.push(
+                Violation::block(
+                    Code::CitationMissing,
+                    "the decision says grounded=true but the internal note cites no KB id, CRM field or transaction in context",
+                )
+                .in_field(field),
+            );
+        }
+    }
+
+    /// Finds and masks personal data only (no context: every email is masked).
+    pub fn redact(&self, text: &str) -> Redaction {
+        let text = text
+            .get(..text.len().min(MAX_REPLY_BYTES))
+            .unwrap_or_default();
+        let view = Normalized::new(text);
+        let hits = self.pii.scan(&view.text, &KnownEmails::default());
+        let spans: Vec<RedactedSpan> = hits
+            .iter()
+            .map(|hit| RedactedSpan {
+                code: hit.code,
+                span: view.original_span(hit.start, hit.end),
+            })
+            .collect();
+        let masks: Vec<(Span, bool)> = spans.iter().map(|s| (s.span, false)).collect();
+        Redaction {
+            redacted: redact::redact(text, &masks),
+            spans,
+        }
+    }
+}
+
+/// The reply as a verdict hands it on, when the verdict changed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictReply {
+    /// The reply with its personal data masked (present when it had any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<String>,
+    /// Required disclosures the verdict appended to the reply, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disclosures_added: Vec<String>,
+    /// The reply to send or draft: masked, with the added disclosures.
+    pub text: String,
+}
+
+/// The validator's part of a check: the decision's reply (every rule) and internal
+/// note (personal data and citations). Returns the violations, for the check to record
+/// (a blocking one caps the verdict at DRAFT), and the reply the verdict hands on when
+/// it differs from the model's.
+///
+/// A missing disclosure is not a violation here: the verdict appends the disclosure
+/// text to the reply and says so in `reply.disclosures_added`.
+pub(crate) fn check_decision(
+    validator: &CompiledValidator,
+    request: &Request,
+    decision: &crate::decision::Decision,
+) -> (Vec<Violation>, Option<VerdictReply>) {
+    let input = ReplyInput {
+        context: &request.context,
+        ticket: [&request.ticket.subject, &request.ticket.body],
+        customer_email: request.ticket.customer.email.as_deref(),
+        turn: request.ticket.turn,
+        now: request.now.as_deref(),
+        internal_note: Some(&decision.internal_note),
+        grounded: Some(decision.grounded),
+        account_data_requested: false,
+    };
+    let reply = decision.customer_reply.as_str();
+    let report = validator.validate(
+        reply,
+        &input,
+        "decision.customer_reply",
+        "decision.internal_note",
+    );
+    let violations: Vec<Violation> = report
+        .violations
+        .into_iter()
+        .filter(|v| v.code != Code::MissingDisclosure)
+        .collect();
+    let masked = report.redacted != reply;
+    let mut text = report.redacted.clone();
+    for name in &report.missing_disclosures {
+        if let Some(disclosure) = validator.disclosure_text(name) {
+            if !text.trim_end().is_empty() {
+                text = format!("{}\n\n{disclosure}", text.trim_end());
+            }
+        }
+    }
+    let outcome = (masked || !report.missing_disclosures.is_empty()).then(|| VerdictReply {
+        redacted: masked.then_some(report.redacted),
+        disclosures_added: report.missing_disclosures,
+        text,
+    });
+    (violations, outcome)
+}
+
+fn field_noun(field: &str) -> &'static str {
+    if field.ends_with("internal_note") {
+        "internal note"
+    } else {
+        "reply"
+    }
+}
+
+fn specific_noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Money => "money amount",
+        Kind::Percentage => "percentage",
+        Kind::Date => "date",
+        Kind::Duration => "duration or timeline",
+        Kind::Phone => "phone number",
+        Kind::Url => "URL",
+        Kind::KbId => "KB article id",
+    }
+}
+
+fn stale_violation(
+    prepared: &Prepared,
+    index: usize,
+    days: u32,
+    field: &str,
+    span: Span,
+) -> Violation {
+    let id = prepared.kb.get(index).map_or("", |d| d.id.as_str());
+    Violation::block(
+        Code::StaleSource,
+        format!(
+            "relies on KB document `{id}`, last updated more than {days} days ago on a topic that changes; verify it before sending"
+        ),
+    )
+    .in_field(field)
+    .at(span)
+}
+
+/// `txn_…` ids in a normalized text.
+fn find_txn_ids(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for (start, _) in text.match_indices("txn_") {
+        if start > 0
+            && bytes
+                .get(start - 1)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            continue;
+        }
+        let mut end = start + 4;
+        while bytes
+            .get(end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        {
+            end += 1;
+        }
+        if end > start + 4 {
+            found.push((start, end));
+        }
+    }
+    found
+}
+
+fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, PatternError> {
+    let Some(policy) = policy else {
+        return Ok(PiiRules {
+            tokens: None,
+            secret_keywords: None,
+            allowed_email_domains: Vec::new(),
+        });
+    };
+    let prefixes: Vec<String> = policy
+        .secret_prefixes
+        .iter()
+        .map(|p| normalize_str(p.trim()))
+        .filter(|p| !p.is_empty())
+        .map(|p| regex::escape(&p))
+        .collect();
+    let jwt = r"eyj[a-z0-9_\-]{8,}\.eyj[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}";
+    let tokens = if prefixes.is_empty() {
+        format!(r"\b{jwt}")
+    } else {
+        format!(
+            r"\b(?:(?:{})[a-z0-9_\-]{{16,}}(?:\.[a-z0-9_\-]{{8,}})*|{jwt})",
+            prefixes.join("|")
+        )
+    };
+    let keywords: Vec<String> = policy
+        .secret_keywords
+        .iter()
+        .filter_map(|k| matcher::phrase_regex(k))
+        .collect();
+    Ok(PiiRules {
+        tokens: Some(matcher::compile(&tokens)?),
+        secret_keywords: if keywords.is_empty() {
+            None
+        } else {
+            Some(matcher::compile(&keywords.join("|"))?)
+        },
+        allowed_email_domains: policy
+            .allowed_email_domains
+            .iter()
+            .map(|d| normalize_str(d.trim().trim_start_matches('@')))
+            .collect(),
+    })
+}
+
+fn compile_content(
+    policy: &Policy,
+    definitions: Option<&BTreeMap<String, PhraseSet>>,
+    invalid: &dyn Fn(&[&str], String) -> Error,
+    bad_pattern: &dyn Fn(&[&str], PatternError) -> Error,
+) -> Result<ContentRules> {
+    let mut rules = ContentRules::default();
+    let guardrails = policy.content_guardrails.as_ref();
+    let own_definitions = policy.validator.as_ref().and_then(|v| v.topics.as_ref());
+    let mut listed = HashSet::new();
+    for entry in guardrails
+        .map(|g| g.prohibited_topics.as_slice())
+        .unwrap_or_default()
+    {
+        let (name, phrases, patterns) = match entry {
+            serde_yaml::Value::String(name) => {
+                let (phrases, patterns) = match definitions.and_then(|d| d.get(name)) {
+                    Some(set) => (set.phrases.clone(), set.patterns.clone()),
+                    None => (vec![name.replace(['_', '-'], " ")], Vec::new()),
+                };
+                (name.clone(), phrases, patterns)
+            }
+            serde_yaml::Value::Mapping(map) => {
+                let set: InlineTopic = serde_yaml::from_value(serde_yaml::Value::Mapping(map.clone()))
+                    .map_err(|e| {
+                        invalid(
+                            &["content_guardrails", "prohibited_topics"],
+                            format!("a topic must be a name or a mapping with `name`, `phrases` and `patterns`: {e}"),
+                        )
+                    })?;
+                (set.name, set.phrases, set.patterns)
+            }
+            _ => {
+                return Err(invalid(
+                    &["content_guardrails", "prohibited_topics"],
+                    "a topic must be a name or a mapping with `name`, `phrases` and `patterns`"
+                        .into(),
+                ))
+            }
+        };
+        let regex = matcher::compile_set(&phrases, &patterns).map_err(|e| {
+            if own_definitions.is_some_and(|d| d.contains_key(&name)) {
+                bad_pattern(&["validator", "topics", &name, "patterns"], e)
+            } else {
+                bad_pattern(&["content_guardrails", "prohibited_topics"], e)
+            }
+        })?;
+        listed.insert(name.clone());
+        if let Some(regex) = regex {
+            rules.topics.push((name, regex));
+        }
+    }
+    if let Some(own) = own_definitions {
+        if let Some(name) = own.keys().find(|name| !listed.contains(*name)) {
+            return Err(invalid(
+                &["validator", "topics", name],
+                format!("topic `{name}` is defined but not listed in `content_guardrails.prohibited_topics`"),
+            ));
+        }
+    }
+    let phrases: Vec<String> = policy
+        .tone_guidelines
+        .as_ref()
+        .map(|t| t.prohibited_phrases.clone())
+        .unwrap_or_default();
+    rules.phrases = matcher::compile_set(&phrases, &[])
+        .map_err(|e| bad_pattern(&["tone_guidelines", "prohibited_phrases"], e))?;
+    rules.phrase_names = phrases
+        .iter()
+        .map(|p| (normalize_str(p.trim()), p.clone()))
+        .collect();
+    for (name, disclosure) in guardrails
+        .map(|g| &g.required_disclosures)
+        .into_iter()
+        .flatten()
+    {
+        let Some(trigger) = DisclosureTrigger::from_name(&disclosure.trigger) else {
+            return Err(invalid(
+                &["content_guardrails", "required_disclosures", name, "trigger"],
+                format!(
+                    "unknown disclosure trigger `{}`; the triggers are `first_message` and `account_data_requested`",
+                    disclosure.trigger
+                ),
+            ));
+        };
+        let marker = content::disclosure_marker(&disclosure.text);
+        if marker.is_empty() {
+            return Err(invalid(
+                &["content_guardrails", "required_disclosures", name, "text"],
+                format!("disclosure `{name}` has no text"),
+            ));
+        }
+        rules.disclosures.push(CompiledDisclosure {
+            name: name.clone(),
+            trigger,
+            text: disclosure.text.clone(),
+            marker,
+        });
+    }
+    Ok(rules)
+}
+
+/// A prohibited topic written inline in the seed's list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InlineTopic {
+    name: String,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+}

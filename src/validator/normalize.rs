@@ -1,0 +1,379 @@
+//! The normalized view a reply is matched on, with a byte map back to the original.
+//!
+//! Evasion tricks change the bytes a reader does not see: a zero-width space inside a
+//! prohibited phrase, a soft hyphen inside a word, full-width or Arabic-Indic digits in
+//! a card number, a Cyrillic `о` in place of a Latin `o`, curly apostrophes, runs of
+//! odd spaces. Every rule therefore matches on one normalized view of the text:
+//!
+//! 1. Unicode NFKC (compatibility forms fold: `４` → `4`, `ﬁ` → `fi`, `Ａ` → `A`),
+//!    applied per base character and its combining marks;
+//! 2. default-ignorable characters removed (zero-width spaces and joiners, soft
+//!    hyphens, bidi controls, variation selectors, tags), and combining marks left
+//!    over after composition removed (strike-through and underline overlays);
+//! 3. decimal digits of every common script folded to ASCII;
+//! 4. every run of whitespace collapsed to one ASCII space;
+//! 5. case folded to lower case; dashes folded to `-`, curly quotes to `'` and `"`,
+//!    and the Cyrillic and Greek letters that look like Latin ones to those letters.
+//!
+//! Every byte of the view records the original byte range it came from, so a match in
+//! the view maps back to an exact span of the original text, which is what violations
+//! report and what redaction masks. ASCII text takes a fast path: one byte in, at most
+//! one byte out, no table lookups.
+//!
+//! Not covered: Hangul jamo composition across separate conjoining jamo, and
+//! confusables beyond the small Latin look-alike table (whole-script homoglyph
+//! detection needs the full Unicode confusables data).
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::text::Span;
+
+/// A normalized view of a text and the map from its bytes to the original's.
+#[derive(Debug, Clone)]
+pub(crate) struct Normalized {
+    /// The normalized text.
+    pub text: String,
+    /// For each byte of `text`, the first original byte it came from.
+    starts: Vec<u32>,
+    /// For each byte of `text`, one past the last original byte it came from.
+    ends: Vec<u32>,
+    original_len: usize,
+}
+
+/// Normalizes a policy phrase or a context value the same way as a reply, without
+/// the byte map (which context texts do not need).
+pub(crate) fn normalize_str(text: &str) -> String {
+    Normalized::build(text, false).text
+}
+
+impl Normalized {
+    /// Builds the view of `original`. Texts over 4 GiB are cut there (the validator
+    /// caps its input far below that).
+    pub fn new(original: &str) -> Normalized {
+        Normalized::build(original, true)
+    }
+
+    fn build(original: &str, map: bool) -> Normalized {
+        let capacity = if map { original.len() } else { 0 };
+        let mut out = Builder {
+            text: String::with_capacity(original.len()),
+            starts: Vec::with_capacity(capacity),
+            ends: Vec::with_capacity(capacity),
+            last_space: false,
+            map,
+        };
+        let bytes = original.as_bytes();
+        let limit = original.len().min(u32::MAX as usize);
+        let mut i = 0usize;
+        while i < limit {
+            let byte = bytes.get(i).copied().unwrap_or(0);
+            // Fast path: a run of plain ASCII (no whitespace), each byte followed by
+            // ASCII (so no combining mark can attach to it), copied in one go.
+            if byte.is_ascii() && !byte.is_ascii_whitespace() && byte != 0x0b {
+                let mut end = i + 1;
+                while end < limit
+                    && bytes
+                        .get(end)
+                        .is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace() && *b != 0x0b)
+                {
+                    end += 1;
+                }
+                if end < limit && !bytes.get(end).is_some_and(u8::is_ascii) {
+                    end -= 1;
+                }
+                if end > i {
+                    out.push_ascii_run(bytes.get(i..end).unwrap_or_default(), i);
+                    i = end;
+                    continue;
+                }
+            }
+            let next_is_ascii = bytes.get(i + 1).is_none_or(u8::is_ascii);
+            if byte.is_ascii() && next_is_ascii {
+                out.push_ascii(byte, i, i + 1);
+                i += 1;
+                continue;
+            }
+            // A base character and the combining marks that follow it.
+            let Some(rest) = original.get(i..) else {
+                break;
+            };
+            let mut chars = rest.char_indices();
+            let Some((_, base)) = chars.next() else {
+                break;
+            };
+            let mut end = i + base.len_utf8();
+            let mut cluster = false;
+            for (offset, mark) in chars {
+                if is_combining_mark(mark) {
+                    end = i + offset + mark.len_utf8();
+                    cluster = true;
+                } else {
+                    break;
+                }
+            }
+            if !cluster && base.is_ascii() {
+                out.push_ascii(base as u8, i, end);
+            } else if cluster {
+                let source = original.get(i..end).unwrap_or_default();
+                for c in source.nfkc() {
+                    out.push_char(c, i, end);
+                }
+            } else {
+                for c in std::iter::once(base).nfkc() {
+                    out.push_char(c, i, end);
+                }
+            }
+            i = end;
+        }
+        Normalized {
+            text: out.text,
+            starts: out.starts,
+            ends: out.ends,
+            original_len: original.len(),
+        }
+    }
+
+    /// The original span that the normalized range `[start, end)` came from.
+    pub fn original_span(&self, start: usize, end: usize) -> Span {
+        let from = self
+            .starts
+            .get(start)
+            .map_or(self.original_len, |&s| s as usize);
+        if end <= start {
+            return Span::new(from, from);
+        }
+        let to = self
+            .ends
+            .get(end - 1)
+            .map_or(self.original_len, |&e| e as usize);
+        Span::new(from, to.max(from))
+    }
+}
+
+struct Builder {
+    text: String,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    last_space: bool,
+    /// Whether to record the byte map.
+    map: bool,
+}
+
+impl Builder {
+    /// Plain ASCII without whitespace, starting at original byte `at`: lower-cased,
+    /// one byte out per byte in.
+    fn push_ascii_run(&mut self, run: &[u8], at: usize) {
+        self.last_space = false;
+        self.text
+            .extend(run.iter().map(|b| char::from(b.to_ascii_lowercase())));
+        if self.map {
+            let from = u32::try_from(at).unwrap_or(u32::MAX);
+            let to = u32::try_from(at + run.len()).unwrap_or(u32::MAX);
+            self.starts.extend(from..to);
+            self.ends
+                .extend(from.saturating_add(1)..to.saturating_add(1));
+        }
+    }
+
+    fn record(&mut self, bytes: usize, start: usize, end: usize) {
+        if !self.map {
+            return;
+        }
+        // `new` stops at u32::MAX, so these conversions cannot saturate in practice.
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(end).unwrap_or(u32::MAX);
+        for _ in 0..bytes {
+            self.starts.push(start);
+            self.ends.push(end);
+        }
+    }
+
+    fn push_space(&mut self, start: usize, end: usize) {
+        if self.last_space && !self.map {
+            return;
+        }
+        if self.last_space {
+            // Collapse: the one space now stands for the whole run.
+            if let Some(last) = self.ends.last_mut() {
+                *last = u32::try_from(end).unwrap_or(u32::MAX);
+            }
+            return;
+        }
+        self.text.push(' ');
+        self.record(1, start, end);
+        self.last_space = true;
+    }
+
+    fn push_ascii(&mut self, byte: u8, start: usize, end: usize) {
+        if byte.is_ascii_whitespace() || byte == 0x0b {
+            self.push_space(start, end);
+            return;
+        }
+        self.last_space = false;
+        self.text.push(char::from(byte.to_ascii_lowercase()));
+        self.record(1, start, end);
+    }
+
+    fn push_char(&mut self, c: char, start: usize, end: usize) {
+        if c.is_ascii() {
+            self.push_ascii(c as u8, start, end);
+            return;
+        }
+        if is_ignorable(c) || is_combining_mark(c) {
+            return;
+        }
+        if c.is_whitespace() {
+            self.push_space(start, end);
+            return;
+        }
+        if let Some(folded) = fold_punctuation(c).or_else(|| fold_digit(c)) {
+            self.push_ascii(folded as u8, start, end);
+            return;
+        }
+        self.last_space = false;
+        for lower in c.to_lowercase() {
+            let lower = fold_lookalike(lower).unwrap_or(lower);
+            self.text.push(lower);
+            self.record(lower.len_utf8(), start, end);
+        }
+    }
+}
+
+/// Default-ignorable code points: invisible, so removed from the view.
+pub(crate) fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+fn fold_punctuation(c: char) -> Option<char> {
+    match c {
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => Some('-'),
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}'
+        | '\u{FF07}' => Some('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{FF02}' => Some('"'),
+        _ => None,
+    }
+}
+
+/// The zero of each script's decimal digits (Unicode `Nd`, Basic Multilingual Plane).
+const DIGIT_ZEROS: &[u32] = &[
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+];
+
+fn fold_digit(c: char) -> Option<char> {
+    let code = u32::from(c);
+    if code < 0x0660 {
+        return None;
+    }
+    DIGIT_ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&code))
+        .and_then(|&zero| char::from_digit(code - zero, 10))
+}
+
+/// Lower-case Cyrillic and Greek letters drawn like Latin ones.
+fn fold_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'α' => 'a',
+        'е' | 'ε' => 'e',
+        'о' | 'ο' | 'σ' => 'o',
+        'р' | 'ρ' => 'p',
+        'с' | 'ϲ' => 'c',
+        'у' | 'γ' => 'y',
+        'х' | 'χ' => 'x',
+        'і' | 'ι' | 'ӏ' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'һ' => 'h',
+        'к' | 'κ' => 'k',
+        'м' => 'm',
+        'т' | 'τ' => 't',
+        'в' | 'β' => 'b',
+        'н' | 'η' => 'n',
+        'ν' => 'v',
+        'υ' => 'u',
+        'ԛ' => 'q',
+        'ԝ' | 'ω' => 'w',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(text: &str) -> String {
+        Normalized::new(text).text
+    }
+
+    #[test]
+    fn ascii_is_lowercased_and_whitespace_collapsed() {
+        assert_eq!(view("Hello \t\n  World"), "hello world");
+        let n = Normalized::new("a  \n b");
+        assert_eq!(n.text, "a b");
+        assert_eq!(n.original_span(1, 2), Span::new(1, 5));
+        assert_eq!(n.original_span(0, 3), Span::new(0, 6));
+    }
+
+    #[test]
+    fn invisible_characters_are_removed_and_spans_point_into_the_original() {
+        let text = "I c\u{200B}an\u{00AD}not";
+        let n = Normalized::new(text);
+        assert_eq!(n.text, "i cannot");
+        assert_eq!(n.original_span(2, 8), Span::new(2, text.len()));
+    }
+
+    #[test]
+    fn fullwidth_and_other_digits_fold() {
+        assert_eq!(view("４２４２"), "4242");
+        assert_eq!(view("٤٢"), "42");
+        assert_eq!(view("१२३"), "123");
+        let n = Normalized::new("x４２y");
+        assert_eq!(n.text, "x42y");
+        assert_eq!(n.original_span(1, 3), Span::new(1, 7));
+    }
+
+    #[test]
+    fn punctuation_lookalikes_and_marks_fold() {
+        assert_eq!(view("I\u{2019}m just an AI"), "i'm just an ai");
+        assert_eq!(view("5\u{2013}10"), "5-10");
+        assert_eq!(view("ΡАУРАL"), "paypal");
+        assert_eq!(view("c\u{0336}a\u{0336}n"), "can");
+        assert_eq!(view("caf\u{0065}\u{0301}"), "café");
+        assert_eq!(view("\u{FB01}ne"), "fine");
+        assert_eq!(view("a\u{3000}\u{00A0}b"), "a b");
+    }
+
+    #[test]
+    fn empty_and_edge_spans() {
+        let n = Normalized::new("");
+        assert_eq!(n.text, "");
+        assert_eq!(n.original_span(0, 0), Span::new(0, 0));
+        let n = Normalized::new("ab\u{200B}");
+        assert_eq!(n.original_span(2, 2), Span::new(5, 5));
+    }
+}

@@ -1,0 +1,839 @@
+//! Personal data in a reply: payment cards, US SSNs, IBANs, secrets, and the email
+//! addresses of anyone but the ticket's customer.
+//!
+//! Every detector runs on the normalized view (see [`super::normalize`]), so full-width
+//! digits, zero-width characters and odd spaces inside a number change nothing. Each
+//! one is a hand-written linear scanner or a `regex` with a literal prefix; none
+//! backtracks, so a megabyte of digits costs one pass.
+//!
+//! - **Cards**: 13–19 digits, written contiguously or in the usual groups (4-4-4-4,
+//!   4-4-4-4-3, 4-6-5, 4-6-4, …) separated by single spaces or dashes, starting with a
+//!   2–6 (the card networks' major industry identifiers) and passing the Luhn check. A
+//!   window inside a longer run of 4-digit groups (a 22-digit tracking number written
+//!   in fours) is a card only when no neighbouring window would also be one; a number
+//!   after `IMEI` / `MEID` is a device id.
+//! - **SSNs**: `AAA-GG-SSSS` or `AAA GG SSSS` standing alone, or nine digits right after
+//!   "SSN" / "social security (number)"; area 000, 666 and 900–999, group 00 and serial
+//!   0000 are never issued, so they are not SSNs (nor are the two famous specimen
+//!   numbers 078-05-1120 and 219-09-9999).
+//! - **IBANs**: a country code with its registered length, check digits, compact or in
+//!   groups of four, passing ISO 7064 mod-97.
+//! - **Secrets**: the value after "password:" (and passcode, PIN, …), API keys with the
+//!   policy's well-known prefixes, and JSON Web Tokens.
+//! - **Other customers' emails**: any address that is not the customer's and does not
+//!   appear in the ticket, the KB, the CRM record, or the policy's allowed domains.
+
+use std::collections::HashSet;
+
+use regex::Regex;
+
+use crate::codes::Code;
+
+/// One piece of personal data, as a range of the normalized view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PiiHit {
+    pub code: Code,
+    pub start: usize,
+    pub end: usize,
+    /// What it is, for the message (never the value itself).
+    pub what: &'static str,
+}
+
+/// The compiled PII detectors.
+#[derive(Debug, Clone)]
+pub(crate) struct PiiRules {
+    /// API keys (policy prefixes) and JWTs, on the normalized view.
+    pub tokens: Option<Regex>,
+    /// Keywords whose following value is a secret ("password", "pin", ...).
+    pub secret_keywords: Option<Regex>,
+    /// Email domains that are never another customer's (the company's own).
+    pub allowed_email_domains: Vec<String>,
+}
+
+/// Emails the reply may name: the customer's and those the context already shows.
+#[derive(Debug, Default)]
+pub(crate) struct KnownEmails {
+    pub emails: HashSet<String>,
+}
+
+impl PiiRules {
+    /// Every PII hit in `text` (a normalized view), sorted by start.
+    pub fn scan(&self, text: &str, known: &KnownEmails) -> Vec<PiiHit> {
+        let bytes = text.as_bytes();
+        let mut hits = Vec::new();
+        scan_ibans(bytes, &mut hits);
+        let ibans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+        scan_digit_runs(text, &ibans, &mut hits);
+        self.scan_secrets(text, &mut hits);
+        self.scan_emails(text, known, &mut hits);
+        hits.sort_by_key(|hit| (hit.start, hit.end));
+        // Keep the first of overlapping hits (a secret value that looks like a card
+        // number is reported once).
+        let mut kept: Vec<PiiHit> = Vec::with_capacity(hits.len());
+        for hit in hits {
+            if kept.last().is_some_and(|last| hit.start < last.end) {
+                continue;
+            }
+            kept.push(hit);
+        }
+        kept
+    }
+
+    fn scan_secrets(&self, text: &str, hits: &mut Vec<PiiHit>) {
+        if let Some(tokens) = &self.tokens {
+            for m in tokens.find_iter(text) {
+                let what = if m.as_str().starts_with("eyj") {
+                    "a JSON Web Token"
+                } else {
+                    "an API key"
+                };
+                hits.push(PiiHit {
+                    code: Code::PiiSecret,
+                    start: m.start(),
+                    end: m.end(),
+                    what,
+                });
+            }
+        }
+        if let Some(keywords) = &self.secret_keywords {
+            for m in keywords.find_iter(text) {
+                if let Some((start, end)) = secret_value(text, m.end()) {
+                    hits.push(PiiHit {
+                        code: Code::PiiSecret,
+                        start,
+                        end,
+                        what: "a password or secret",
+                    });
+                }
+            }
+        }
+    }
+
+    fn scan_emails(&self, text: &str, known: &KnownEmails, hits: &mut Vec<PiiHit>) {
+        for (start, end) in find_emails(text) {
+            let Some(address) = text.get(start..end) else {
+                continue;
+            };
+            if known.emails.contains(address) {
+                continue;
+            }
+            let domain = address.rsplit('@').next().unwrap_or_default();
+            let allowed = self
+                .allowed_email_domains
+                .iter()
+                .any(|d| domain == d || domain.ends_with(&format!(".{d}")));
+            if allowed {
+                continue;
+            }
+            hits.push(PiiHit {
+                code: Code::PiiOtherCustomerEmail,
+                start,
+                end,
+                what: "an email address that is not the customer's",
+            });
+        }
+    }
+}
+
+fn is_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+fn at(bytes: &[u8], index: usize) -> u8 {
+    bytes.get(index).copied().unwrap_or(0)
+}
+
+/// Email addresses in a normalized (lower-case) text, as byte ranges.
+pub(crate) fn find_emails(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-');
+    let mut found = Vec::new();
+    let mut floor = 0usize;
+    for (at_sign, _) in text.match_indices('@') {
+        let mut start = at_sign;
+        while start > floor && at_sign - start < 64 && local(at(bytes, start - 1)) {
+            start -= 1;
+        }
+        while start < at_sign && matches!(at(bytes, start), b'.' | b'-') {
+            start += 1;
+        }
+        let mut end = at_sign + 1;
+        while end < bytes.len() && end - at_sign < 254 && domain(at(bytes, end)) {
+            end += 1;
+        }
+        while end > at_sign + 1 && matches!(at(bytes, end - 1), b'.' | b'-') {
+            end -= 1;
+        }
+        if start == at_sign || end == at_sign + 1 {
+            continue;
+        }
+        let Some(host) = text.get(at_sign + 1..end) else {
+            continue;
+        };
+        let Some((_, tld)) = host.rsplit_once('.') else {
+            continue;
+        };
+        if tld.len() < 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
+            continue;
+        }
+        found.push((start, end));
+        floor = end;
+    }
+    found
+}
+
+/// The secret value after a keyword ending at `from`: `password: x`, `pin is 1234`.
+fn secret_value(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    let skip_space = |i: &mut usize| {
+        if at(bytes, *i) == b' ' {
+            *i += 1;
+        }
+    };
+    skip_space(&mut i);
+    let rest = text.get(i..)?;
+    let mut assigned = false;
+    let mut stated = false;
+    if rest.starts_with(':') || rest.starts_with('=') {
+        assigned = true;
+        i += 1;
+    } else {
+        for word in ["is set to ", "is now ", "is ", "was ", "set to "] {
+            if rest.starts_with(word) {
+                stated = true;
+                i += word.len();
+                break;
+            }
+        }
+        if !stated {
+            return None;
+        }
+    }
+    skip_space(&mut i);
+    if at(bytes, i) == b'"' || at(bytes, i) == b'\'' {
+        i += 1;
+    }
+    let start = i;
+    let mut end = start;
+    while end < bytes.len() && end - start < 128 && !at(bytes, end).is_ascii_whitespace() {
+        end += 1;
+    }
+    while end > start && matches!(at(bytes, end - 1), b'.' | b',' | b';' | b'"' | b'\'' | b')') {
+        end -= 1;
+    }
+    let value = text.get(start..end)?;
+    let chars = value.chars().count();
+    if chars < 4 {
+        return None;
+    }
+    let has_digit = value.bytes().any(|b| b.is_ascii_digit());
+    let has_symbol = value.bytes().any(|b| b.is_ascii_punctuation());
+    const WORDS: &[&str] = &[
+        "required",
+        "incorrect",
+        "invalid",
+        "expired",
+        "reset",
+        "changed",
+        "updated",
+        "hidden",
+        "redacted",
+        "correct",
+        "wrong",
+        "missing",
+        "needed",
+        "protected",
+        "secure",
+        "strong",
+        "weak",
+        "locked",
+        "sent",
+        "saved",
+        "stored",
+        "encrypted",
+        "temporary",
+        "case-sensitive",
+    ];
+    let plain_word = value.bytes().all(|b| b.is_ascii_alphabetic() || b >= 0x80);
+    let looks_secret = if assigned {
+        has_digit || has_symbol || (chars >= 6 && !WORDS.contains(&value))
+    } else {
+        has_digit && !plain_word
+    };
+    (looks_secret && !value.bytes().all(|b| b == b'*' || b == b'x' || b == b'.'))
+        .then_some((start, end))
+}
+
+/// A run of digit groups joined by single spaces or dashes.
+struct Group {
+    start: usize,
+    end: usize,
+    /// The separator before this group (`0` for the first).
+    sep: u8,
+}
+
+fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>) {
+    let bytes = text.as_bytes();
+    let mut i = 0usize;
+    let mut groups: Vec<Group> = Vec::new();
+    while i < bytes.len() {
+        if !at(bytes, i).is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // Glued to an identifier: `txn_8842`, `a1`, `ORD-4242…`, `T-123-45-6789`.
+        let glued_left = (i > 0 && is_word(at(bytes, i - 1)))
+            || (i > 1
+                && matches!(at(bytes, i - 1), b'-' | b'_' | b'/')
+                && at(bytes, i - 2).is_ascii_alphabetic());
+        groups.clear();
+        let mut sep = 0u8;
+        let mut j = i;
+        loop {
+            let start = j;
+            while at(bytes, j).is_ascii_digit() {
+                j += 1;
+            }
+            groups.push(Group { start, end: j, sep });
+            let next = at(bytes, j);
+            if (next == b' ' || next == b'-') && at(bytes, j + 1).is_ascii_digit() {
+                sep = next;
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let glued_right = is_word(at(bytes, j));
+        // An IBAN-shaped run (`de89 3704 …`) that failed its checks is not a card.
+        let iban_like = glued_left
+            && i >= 2
+            && at(bytes, i - 1).is_ascii_lowercase()
+            && at(bytes, i - 2).is_ascii_lowercase()
+            && (i == 2 || !is_word(at(bytes, i - 3)))
+            && groups.first().is_some_and(|g| g.end - g.start == 2);
+        if iban_like {
+            i = j;
+            continue;
+        }
+        if glued_left {
+            // Digits glued to letters (`txn_8842`, `a1b2`): part of an identifier;
+            // only the first group is glued, the rest of the run is checked.
+            if groups.len() > 1 {
+                groups.remove(0);
+            } else {
+                i = j;
+                continue;
+            }
+        }
+        // IBAN hits are disjoint and sorted: binary search.
+        let in_iban = |start: usize, end: usize| {
+            let after = ibans.partition_point(|&(_, e)| e <= start);
+            ibans.get(after).is_some_and(|&(s, _)| s < end)
+        };
+        find_cards(bytes, &groups, glued_right, &in_iban, hits);
+        find_ssns(text, &groups, glued_right, hits);
+        i = j;
+    }
+}
+
+fn digits_of(bytes: &[u8], groups: &[Group]) -> Vec<u8> {
+    let mut digits = Vec::with_capacity(19);
+    for group in groups {
+        for index in group.start..group.end {
+            digits.push(at(bytes, index) - b'0');
+        }
+    }
+    digits
+}
+
+pub(crate) fn luhn(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (index, &digit) in digits.iter().rev().enumerate() {
+        let mut d = u32::from(digit);
+        if index % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum % 10 == 0
+}
+
+/// A card network's first digit (2–6) and a valid Luhn check digit.
+fn card_digits(digits: &[u8]) -> bool {
+    matches!(digits.first(), Some(2..=6)) && luhn(digits)
+}
+
+fn card_format(sizes: &[usize]) -> bool {
+    let total: usize = sizes.iter().sum();
+    if !(13..=19).contains(&total) {
+        return false;
+    }
+    match sizes {
+        [_] => true,
+        [4, 6, 5] | [4, 6, 4] | [4, 4, 5] => true,
+        [init @ .., last] => init.iter().all(|&s| s == 4) && (1..=4).contains(last),
+        [] => false,
+    }
+}
+
+fn find_cards(
+    bytes: &[u8],
+    groups: &[Group],
+    glued_right: bool,
+    in_iban: &dyn Fn(usize, usize) -> bool,
+    hits: &mut Vec<PiiHit>,
+) {
+    let mut first = 0usize;
+    while first < groups.len() {
+        let mut found = None;
+        // Windows of at most 19 digits (so at most 19 groups): sizes on the stack,
+        // no allocation per window, a bounded number of windows per group.
+        let mut sizes = [0usize; 19];
+        let mut count = 0usize;
+        let mut total = 0usize;
+        for group in groups.iter().skip(first) {
+            total += group.end - group.start;
+            if total > 19 || count == sizes.len() {
+                break;
+            }
+            if let Some(slot) = sizes.get_mut(count) {
+                *slot = group.end - group.start;
+            }
+            count += 1;
+        }
+        // Longest window first.
+        for len in (1..=count).rev() {
+            let last = first + len - 1;
+            let Some(window) = groups.get(first..=last) else {
+                continue;
+            };
+            let Some(sizes) = sizes.get(..len) else {
+                continue;
+            };
+            if !card_format(sizes) {
+                continue;
+            }
+            let sep = window.get(1).map_or(0, |g| g.sep);
+            if window.iter().skip(1).any(|g| g.sep != sep) {
+                continue;
+            }
+            let is_last = last + 1 == groups.len();
+            if is_last && glued_right {
+                continue;
+            }
+            let before = first.checked_sub(1).and_then(|k| groups.get(k));
+            let after = groups.get(last + 1);
+            if sizes.len() == 1 {
+                // A single block: not part of a dashed identifier.
+                let dashed_before = window.first().is_some_and(|w| w.sep == b'-');
+                let dashed_after = after.is_some_and(|g| g.sep == b'-');
+                if dashed_before || dashed_after {
+                    continue;
+                }
+            } else {
+                // Not a window inside a longer streak of 4-digit groups.
+                let first_sep = window.first().map_or(0, |w| w.sep);
+                // A year just before ("in 2026 4242 …") does not make a streak.
+                let is_year = |g: &Group| {
+                    bytes
+                        .get(g.start..g.end)
+                        .is_some_and(|y| y.starts_with(b"19") || y.starts_with(b"20"))
+                };
+                let streak_before = before.is_some_and(|g| {
+                    g.end - g.start == 4 && first_sep == sep && !(sep == b' ' && is_year(g))
+                });
+                let streak_after = after.is_some_and(|g| g.sep == sep && sizes.last() == Some(&4));
+                // Inside a longer run of fours, the window is a card only if no
+                // neighbouring window (one group left or right) would be one too: a
+                // run of fours that hides two candidate cards is some other number.
+                if streak_before || streak_after {
+                    let left = first
+                        .checked_sub(1)
+                        .and_then(|f| groups.get(f..last))
+                        .filter(|_| streak_before);
+                    let right = groups.get(first + 1..=last + 1).filter(|_| streak_after);
+                    let rival = [left, right]
+                        .into_iter()
+                        .flatten()
+                        .any(|w| card_digits(&digits_of(bytes, w)));
+                    if rival {
+                        continue;
+                    }
+                }
+            }
+            let (Some(start), Some(end)) = (
+                window.first().map(|g| g.start),
+                window.last().map(|g| g.end),
+            ) else {
+                continue;
+            };
+            let digits = digits_of(bytes, window);
+            if !card_digits(&digits) || in_iban(start, end) || device_id_before(bytes, start) {
+                continue;
+            }
+            found = Some((last, start, end));
+            break;
+        }
+        match found {
+            Some((last, start, end)) => {
+                hits.push(PiiHit {
+                    code: Code::PiiCard,
+                    start,
+                    end,
+                    what: "a payment card number",
+                });
+                first = last + 1;
+            }
+            None => first += 1,
+        }
+    }
+}
+
+/// Whether a device identifier label (`IMEI`, `MEID`) ends just before `start`: those
+/// are 15-digit Luhn numbers too.
+fn device_id_before(bytes: &[u8], start: usize) -> bool {
+    let from = start.saturating_sub(16);
+    let before = bytes.get(from..start).unwrap_or_default();
+    let text = String::from_utf8_lossy(before);
+    let trimmed = text.trim_end_matches([' ', ':', '#']);
+    trimmed.ends_with("imei") || trimmed.ends_with("meid") || trimmed.ends_with("imei number")
+}
+
+fn ssn_valid(digits: &[u8]) -> bool {
+    let number = |range: std::ops::Range<usize>| {
+        digits
+            .get(range)
+            .map(|ds| ds.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d)))
+    };
+    let (Some(area), Some(group), Some(serial)) = (number(0..3), number(3..5), number(5..9)) else {
+        return false;
+    };
+    if digits.len() != 9 || area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 {
+        return false;
+    }
+    !matches!((area, group, serial), (78, 5, 1120) | (219, 9, 9999))
+}
+
+/// Whether an SSN keyword ends right before `start` ("ssn", "ssn:", "social security number #").
+fn ssn_keyword_before(text: &str, start: usize) -> bool {
+    let from = start.saturating_sub(32);
+    let Some(before) = text.get(from..start).or_else(|| {
+        (from..start)
+            .find(|&f| text.is_char_boundary(f))
+            .and_then(|f| text.get(f..start))
+    }) else {
+        return false;
+    };
+    let trimmed = before.trim_end_matches([' ', ':', '#', '-', '.']);
+    let trimmed = trimmed
+        .strip_suffix(" is")
+        .or_else(|| trimmed.strip_suffix(" was"))
+        .unwrap_or(trimmed)
+        .trim_end_matches([' ', ':', '#']);
+    [
+        "ssn",
+        "ss",
+        "social security number",
+        "social security no",
+        "social security",
+        "ssn number",
+    ]
+    .iter()
+    .any(|keyword| {
+        trimmed.ends_with(keyword)
+            && !trimmed
+                .len()
+                .checked_sub(keyword.len() + 1)
+                .and_then(|k| trimmed.as_bytes().get(k))
+                .is_some_and(|&b| is_word(b))
+    })
+}
+
+fn find_ssns(text: &str, groups: &[Group], glued_right: bool, hits: &mut Vec<PiiHit>) {
+    if glued_right {
+        return;
+    }
+    let bytes = text.as_bytes();
+    let sizes: Vec<usize> = groups.iter().map(|g| g.end - g.start).collect();
+    let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
+        return;
+    };
+    let formatted =
+        sizes == [3, 2, 4] && groups.get(2).map(|g| g.sep) == groups.get(1).map(|g| g.sep);
+    let bare = sizes == [9] && ssn_keyword_before(text, first.start);
+    if !(formatted || bare) {
+        return;
+    }
+    // `1-123-45-6789` or `12.123-45-6789` are something else.
+    if first.start > 0 && matches!(at(bytes, first.start - 1), b'-' | b'.' | b'/' | b'+') {
+        return;
+    }
+    if matches!(at(bytes, last.end), b'-' | b'/')
+        || (at(bytes, last.end) == b'.' && at(bytes, last.end + 1).is_ascii_digit())
+    {
+        return;
+    }
+    if ssn_valid(&digits_of(bytes, groups)) {
+        hits.push(PiiHit {
+            code: Code::PiiSsn,
+            start: first.start,
+            end: last.end,
+            what: "a US social security number",
+        });
+    }
+}
+
+/// IBAN lengths by country (ISO 13616 registry).
+const IBAN_LENGTHS: &[(&str, usize)] = &[
+    ("ad", 24),
+    ("ae", 23),
+    ("al", 28),
+    ("at", 20),
+    ("az", 28),
+    ("ba", 20),
+    ("be", 16),
+    ("bg", 22),
+    ("bh", 22),
+    ("bi", 27),
+    ("br", 29),
+    ("by", 28),
+    ("ch", 21),
+    ("cr", 22),
+    ("cy", 28),
+    ("cz", 24),
+    ("de", 22),
+    ("dj", 27),
+    ("dk", 18),
+    ("do", 28),
+    ("ee", 20),
+    ("eg", 29),
+    ("es", 24),
+    ("fi", 18),
+    ("fk", 18),
+    ("fo", 18),
+    ("fr", 27),
+    ("gb", 22),
+    ("ge", 22),
+    ("gi", 23),
+    ("gl", 18),
+    ("gr", 27),
+    ("gt", 28),
+    ("hn", 28),
+    ("hr", 21),
+    ("hu", 28),
+    ("ie", 22),
+    ("il", 23),
+    ("iq", 23),
+    ("is", 26),
+    ("it", 27),
+    ("jo", 30),
+    ("kw", 30),
+    ("kz", 20),
+    ("lb", 28),
+    ("lc", 32),
+    ("li", 21),
+    ("lt", 20),
+    ("lu", 20),
+    ("lv", 21),
+    ("ly", 25),
+    ("mc", 27),
+    ("md", 24),
+    ("me", 22),
+    ("mk", 19),
+    ("mn", 20),
+    ("mr", 27),
+    ("mt", 31),
+    ("mu", 30),
+    ("ni", 28),
+    ("nl", 18),
+    ("no", 15),
+    ("om", 23),
+    ("pk", 24),
+    ("pl", 28),
+    ("ps", 29),
+    ("pt", 25),
+    ("qa", 29),
+    ("ro", 24),
+    ("rs", 22),
+    ("ru", 33),
+    ("sa", 24),
+    ("sc", 31),
+    ("sd", 18),
+    ("se", 24),
+    ("si", 19),
+    ("sk", 24),
+    ("sm", 27),
+    ("so", 23),
+    ("st", 25),
+    ("sv", 28),
+    ("tl", 23),
+    ("tn", 24),
+    ("tr", 26),
+    ("ua", 29),
+    ("va", 22),
+    ("vg", 24),
+    ("xk", 20),
+    ("ye", 30),
+];
+
+pub(crate) fn iban_mod97(compact: &[u8]) -> bool {
+    let rearranged = compact.iter().skip(4).chain(compact.iter().take(4));
+    let mut remainder = 0u32;
+    for &byte in rearranged {
+        let value = match byte {
+            b'0'..=b'9' => u32::from(byte - b'0'),
+            b'a'..=b'z' => u32::from(byte - b'a') + 10,
+            b'A'..=b'Z' => u32::from(byte - b'A') + 10,
+            _ => return false,
+        };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
+    }
+    remainder == 1
+}
+
+fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
+    let mut i = 0usize;
+    let mut compact: Vec<u8> = Vec::with_capacity(34);
+    while i + 4 <= bytes.len() {
+        let starts = at(bytes, i).is_ascii_lowercase()
+            && at(bytes, i + 1).is_ascii_lowercase()
+            && at(bytes, i + 2).is_ascii_digit()
+            && at(bytes, i + 3).is_ascii_digit()
+            && (i == 0 || !is_word(at(bytes, i - 1)));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let country = [at(bytes, i), at(bytes, i + 1)];
+        let Some(&(_, length)) = IBAN_LENGTHS
+            .iter()
+            .find(|(code, _)| code.as_bytes() == country)
+        else {
+            i += 1;
+            continue;
+        };
+        compact.clear();
+        let mut j = i;
+        while compact.len() < length {
+            let byte = at(bytes, j);
+            if byte.is_ascii_alphanumeric() {
+                compact.push(byte);
+                j += 1;
+            } else if byte == b' '
+                && compact.len() % 4 == 0
+                && at(bytes, j + 1).is_ascii_alphanumeric()
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if compact.len() == length && !is_word(at(bytes, j)) && iban_mod97(&compact) {
+            hits.push(PiiHit {
+                code: Code::PiiIban,
+                start: i,
+                end: j,
+                what: "an IBAN",
+            });
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> PiiRules {
+        PiiRules {
+            tokens: Regex::new(r"\b(?:sk-|sk_live_|akia|ghp_)[a-z0-9_\-]{16,}|\beyj[a-z0-9_-]{8,}\.eyj[a-z0-9_-]{8,}\.[a-z0-9_-]{8,}").ok(),
+            secret_keywords: Regex::new(r"\b(?:password|passcode|pin)\b").ok(),
+            allowed_email_domains: vec!["example.com".into()],
+        }
+    }
+
+    fn codes(text: &str) -> Vec<(Code, &str)> {
+        rules()
+            .scan(text, &KnownEmails::default())
+            .into_iter()
+            .map(|h| (h.code, &text[h.start..h.end]))
+            .collect()
+    }
+
+    #[test]
+    fn cards_need_luhn_and_a_card_shape() {
+        assert_eq!(
+            codes("card 4242 4242 4242 4242 ok"),
+            [(Code::PiiCard, "4242 4242 4242 4242")]
+        );
+        assert_eq!(
+            codes("card 4242-4242-4242-4242"),
+            [(Code::PiiCard, "4242-4242-4242-4242")]
+        );
+        assert_eq!(
+            codes("4242424242424242"),
+            [(Code::PiiCard, "4242424242424242")]
+        );
+        assert_eq!(
+            codes("amex 3782 822463 10005"),
+            [(Code::PiiCard, "3782 822463 10005")]
+        );
+        assert!(codes("order 4242 4242 4242 4241").is_empty());
+        assert!(codes("tracking 9400 1000 0000 0000 0000 00").is_empty());
+        assert!(codes("txn_4242424242424242").is_empty());
+        assert_eq!(
+            codes("order 123456 4242 4242 4242 4242"),
+            [(Code::PiiCard, "4242 4242 4242 4242")]
+        );
+    }
+
+    #[test]
+    fn ssns_exclude_invalid_ranges() {
+        assert_eq!(codes("ssn 123-45-6789."), [(Code::PiiSsn, "123-45-6789")]);
+        assert!(codes("000-12-3456 666-12-3456 900-12-3456 123-00-4567 123-45-0000").is_empty());
+        assert_eq!(codes("ssn: 123456789"), [(Code::PiiSsn, "123456789")]);
+        assert!(codes("order 123456789").is_empty());
+        assert!(codes("call 1-123-45-6789").is_empty());
+    }
+
+    #[test]
+    fn ibans_need_their_length_and_mod97() {
+        assert_eq!(
+            codes("iban de89 3704 0044 0532 0130 00."),
+            [(Code::PiiIban, "de89 3704 0044 0532 0130 00")]
+        );
+        assert_eq!(
+            codes("gb82west12345698765432"),
+            [(Code::PiiIban, "gb82west12345698765432")]
+        );
+        assert!(codes("de89 3704 0044 0532 0130 01").is_empty());
+    }
+
+    #[test]
+    fn secrets_and_emails() {
+        assert_eq!(
+            codes("your password: hunter22"),
+            [(Code::PiiSecret, "hunter22")]
+        );
+        assert!(codes("your password is incorrect").is_empty());
+        assert_eq!(
+            codes("key sk_live_abcdefghijklmnop1234"),
+            [(Code::PiiSecret, "sk_live_abcdefghijklmnop1234")]
+        );
+        assert_eq!(
+            codes("mail bob@other.org or help@example.com"),
+            [(Code::PiiOtherCustomerEmail, "bob@other.org")]
+        );
+    }
+}

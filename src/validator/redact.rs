@@ -1,0 +1,97 @@
+//! Redaction: mask personal data to its last four characters, keep everything else.
+//!
+//! `4242 4242 4242 4242` becomes `•••• •••• •••• 4242`: every letter or digit of the
+//! span but the last four becomes `•`, separators stay, and every byte outside the
+//! spans is copied unchanged. A short secret (under 12 letters and digits, such as a
+//! password or a PIN) is masked whole: its last four characters would be most of it.
+
+use crate::text::Span;
+
+/// The mask character.
+pub const MASK: char = '•';
+
+/// Below this many letters and digits a span is masked whole.
+const KEEP_LAST4_FROM: usize = 12;
+
+/// Masks each span of `text` (spans may be unsorted and may overlap).
+pub(crate) fn redact(text: &str, spans: &[(Span, bool)]) -> String {
+    let mut sorted: Vec<(Span, bool)> = spans
+        .iter()
+        .copied()
+        .filter(|(span, _)| span.start < span.end && span.end <= text.len())
+        .collect();
+    sorted.sort_by_key(|(span, _)| (span.start, span.end));
+    let mut merged: Vec<(Span, bool)> = Vec::with_capacity(sorted.len());
+    for (span, whole) in sorted {
+        match merged.last_mut() {
+            Some((last, last_whole)) if span.start < last.end => {
+                last.end = last.end.max(span.end);
+                *last_whole |= whole;
+            }
+            _ => merged.push((span, whole)),
+        }
+    }
+    let mut out = String::with_capacity(text.len() + merged.len() * 8);
+    let mut copied = 0usize;
+    for (span, whole) in merged {
+        let (Some(before), Some(inside)) =
+            (text.get(copied..span.start), text.get(span.start..span.end))
+        else {
+            continue;
+        };
+        out.push_str(before);
+        mask_into(&mut out, inside, whole);
+        copied = span.end;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+fn mask_into(out: &mut String, inside: &str, whole: bool) {
+    let alnum = inside.chars().filter(|c| c.is_alphanumeric()).count();
+    let keep = if whole || alnum < KEEP_LAST4_FROM {
+        0
+    } else {
+        4
+    };
+    let mut seen = 0usize;
+    for c in inside.chars() {
+        if c.is_alphanumeric() {
+            seen += 1;
+            if seen + keep > alnum {
+                out.push(c);
+            } else {
+                out.push(MASK);
+            }
+        } else if super::normalize::is_ignorable(c) {
+            // Invisible characters inside a masked value are dropped.
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_to_the_last_four_and_keeps_the_rest() {
+        let text = "card 4242 4242 4242 4242, thanks";
+        assert_eq!(
+            redact(text, &[(Span::new(5, 24), false)]),
+            "card •••• •••• •••• 4242, thanks"
+        );
+        assert_eq!(
+            redact("pw hunter22!", &[(Span::new(3, 11), false)]),
+            "pw ••••••••!"
+        );
+        assert_eq!(redact("abc", &[]), "abc");
+        let full = "x ４２４２４２４２４２４２４２４２ y";
+        let end = full.len() - 2;
+        assert_eq!(
+            redact(full, &[(Span::new(2, end), false)]),
+            "x ••••••••••••４２４２ y"
+        );
+    }
+}

@@ -1,0 +1,439 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The response validator through the public API: exact codes, kinds and spans, the
+//! evasion cases of the issue, redaction, citations, staleness, policy errors, and the
+//! regression cases found by fuzzing.
+
+use deskguard::validator::{ReplyContext, Report, MASK};
+use deskguard::{Code, Engine, Policy, Severity, Span, EMBEDDED_POLICY_YAML};
+
+fn engine() -> Engine {
+    Engine::with_defaults().unwrap()
+}
+
+fn billing() -> ReplyContext {
+    let request = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/examples/02-duplicate-charge-refund.json"
+    ))
+    .unwrap();
+    ReplyContext::from_json(&request).unwrap()
+}
+
+/// (code, covered text) of every violation on the reply.
+fn found<'a>(report: &Report, text: &'a str) -> Vec<(Code, &'a str)> {
+    report
+        .violations
+        .iter()
+        .filter(|v| v.field.as_deref() == Some("customer_reply"))
+        .map(|v| {
+            let span = v.span.unwrap_or(Span::new(0, 0));
+            (v.code, &text[span.start..span.end])
+        })
+        .collect()
+}
+
+#[test]
+fn zero_width_space_inside_a_prohibited_phrase_is_still_the_phrase() {
+    let text = "Unfortunately, I c\u{200B}annot change that.";
+    let report = engine().validate_reply(text, &ReplyContext::default());
+    assert_eq!(report.violations.len(), 1);
+    let violation = &report.violations[0];
+    assert_eq!(violation.code, Code::ProhibitedPhrase);
+    assert_eq!(violation.severity, Severity::Block);
+    assert_eq!(violation.span, Some(Span::new(0, 26)));
+    assert_eq!(&text[0..26], "Unfortunately, I c\u{200B}annot");
+    assert_eq!(
+        violation.message,
+        "the reply uses the prohibited phrase `Unfortunately, I cannot`"
+    );
+}
+
+#[test]
+fn soft_hyphens_do_not_hide_a_phrase() {
+    let text = "I\u{2019}m just an A\u{00AD}I, sorry.";
+    let report = engine().validate_reply(text, &ReplyContext::default());
+    assert_eq!(
+        found(&report, text),
+        [(Code::ProhibitedPhrase, "I\u{2019}m just an A\u{00AD}I")]
+    );
+}
+
+#[test]
+fn full_width_card_digits_are_a_card_and_are_masked_to_the_last_four() {
+    let text = "Your card \u{FF14}\u{FF12}\u{FF14}\u{FF12} \u{FF14}\u{FF12}\u{FF14}\u{FF12} \u{FF14}\u{FF12}\u{FF14}\u{FF12} \u{FF14}\u{FF12}\u{FF14}\u{FF12} was charged.";
+    let report = engine().validate_reply(text, &ReplyContext::default());
+    assert_eq!(report.violations.len(), 1);
+    let violation = &report.violations[0];
+    assert_eq!(violation.code, Code::PiiCard);
+    let span = violation.span.unwrap();
+    assert_eq!(span, Span::new(10, 10 + 16 * 3 + 3));
+    // The message never repeats the number.
+    assert!(!violation.message.contains('4') && !violation.message.contains('\u{FF14}'));
+    let m = MASK;
+    assert_eq!(
+        report.redacted,
+        format!("Your card {m}{m}{m}{m} {m}{m}{m}{m} {m}{m}{m}{m} \u{FF14}\u{FF12}\u{FF14}\u{FF12} was charged.")
+    );
+}
+
+#[test]
+fn redaction_keeps_every_other_byte() {
+    let text = "Hi!  Card 4242-4242-4242-4242, SSN 536-22-5432, IBAN DE89 3704 0044 0532 0130 00.\n\u{1F600} bye";
+    let redaction = engine().redact(text);
+    assert_eq!(
+        redaction.redacted,
+        "Hi!  Card ••••-••••-••••-4242, SSN •••-••-••••, IBAN ••••\u{20}•••• •••• •••• ••30 00.\n\u{1F600} bye"
+    );
+    let codes: Vec<Code> = redaction.spans.iter().map(|s| s.code).collect();
+    assert_eq!(codes, [Code::PiiCard, Code::PiiSsn, Code::PiiIban]);
+}
+
+#[test]
+fn the_blueprint_reply_is_grounded_in_its_context() {
+    let context = billing();
+    let text = "Hi Lee \u{2014} you're right, I can see two identical $29 charges on June 3rd. That's a duplicate, and I've queued a refund for the extra charge (you'll see it back on your original payment method in 5\u{2013}10 business days). Sorry for the scare \u{2014} your billing is otherwise correct and you won't be charged again until your normal renewal.";
+    let report = engine().validate_reply(text, &context);
+    // Turn 1: only the AI disclosure is due.
+    let codes: Vec<Code> = report.violations.iter().map(|v| v.code).collect();
+    assert_eq!(codes, [Code::MissingDisclosure]);
+    assert_eq!(report.missing_disclosures, ["ai_disclosure"]);
+    assert_eq!(report.redacted, text);
+}
+
+#[test]
+fn ungrounded_specifics_name_their_kind_and_span() {
+    let mut context = billing();
+    context.turn = Some(2);
+    let text = "Your $39 refund lands on June 4th, within 3-5 business days; call +1 (415) 555-0132 or see KB-999.";
+    let report = engine().validate_reply(text, &context);
+    let kinds: Vec<(&str, &str)> = report
+        .violations
+        .iter()
+        .map(|v| {
+            let s = v.span.unwrap();
+            (v.kind.as_deref().unwrap(), &text[s.start..s.end])
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("money", "$39"),
+            ("date", "June 4th"),
+            ("duration", "3-5 business days"),
+            ("phone", "+1 (415) 555-0132"),
+            ("kb_id", "KB-999"),
+        ]
+    );
+    assert!(report
+        .violations
+        .iter()
+        .all(|v| v.code == Code::UngroundedClaim));
+}
+
+#[test]
+fn equal_forms_of_a_specific_are_grounded() {
+    let mut context = billing();
+    context.turn = Some(2);
+    for text in [
+        "Two charges of 29.00 USD.",
+        "Two charges of USD 29.",
+        "Charged on 3 June 2026.",
+        "Charged on 2026-06-03.",
+        "Refunds take 5-10 business days.",
+    ] {
+        let report = engine().validate_reply(text, &context);
+        assert!(
+            report.violations.is_empty(),
+            "{text}: {:?}",
+            report.violations
+        );
+    }
+}
+
+#[test]
+fn citations_must_exist_and_be_present_when_grounded() {
+    let mut context = billing();
+    context.turn = Some(2);
+    context.internal_note = Some("See KB-777 and txn_0001.".into());
+    let report = engine().validate_reply("Thanks!", &context);
+    let notes: Vec<(Code, Option<&str>, Option<Span>)> = report
+        .violations
+        .iter()
+        .map(|v| (v.code, v.field.as_deref(), v.span))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                Code::CitationUnknown,
+                Some("internal_note"),
+                Some(Span::new(4, 10))
+            ),
+            (
+                Code::CitationUnknown,
+                Some("internal_note"),
+                Some(Span::new(15, 23))
+            ),
+            (Code::CitationMissing, Some("internal_note"), None),
+        ]
+    );
+    context.internal_note = Some("Policy KB-204; txn_8842.".into());
+    assert!(engine()
+        .validate_reply("Thanks!", &context)
+        .violations
+        .is_empty());
+    context.internal_note = Some("From crm.price_usd_per_month.".into());
+    assert!(engine()
+        .validate_reply("Thanks!", &context)
+        .violations
+        .is_empty());
+}
+
+#[test]
+fn pii_in_the_internal_note_is_reported_and_masked() {
+    let mut context = billing();
+    context.turn = Some(2);
+    context.internal_note = Some("KB-204. Card 4242 4242 4242 4242.".into());
+    let report = engine().validate_reply("Thanks!", &context);
+    assert_eq!(report.violations.len(), 1);
+    assert_eq!(report.violations[0].code, Code::PiiCard);
+    assert_eq!(report.violations[0].field.as_deref(), Some("internal_note"));
+    assert_eq!(report.violations[0].span, Some(Span::new(13, 32)));
+    assert_eq!(
+        report.redacted_internal_note.as_deref(),
+        Some("KB-204. Card •••• •••• •••• 4242.")
+    );
+}
+
+#[test]
+fn a_stale_volatile_source_is_flagged_where_it_is_relied_on() {
+    let mut context = billing();
+    context.turn = Some(2);
+    context.now = Some("2026-12-01T00:00:00Z".into());
+    let text = "Refunds take 5-10 business days.";
+    let report = engine().validate_reply(text, &context);
+    let codes: Vec<(Code, Option<&str>, Option<Span>)> = report
+        .violations
+        .iter()
+        .map(|v| (v.code, v.field.as_deref(), v.span))
+        .collect();
+    // Where the reply relies on it, and where the note cites it (`KB-204`).
+    assert_eq!(
+        codes,
+        [
+            (
+                Code::StaleSource,
+                Some("customer_reply"),
+                Some(Span::new(13, 31))
+            ),
+            (
+                Code::StaleSource,
+                Some("internal_note"),
+                Some(Span::new(82, 88))
+            ),
+        ]
+    );
+    // A KB document on a topic that does not change is never stale.
+    context.context.kb[0].tags = vec!["how_to".into()];
+    assert!(engine()
+        .validate_reply(text, &context)
+        .violations
+        .is_empty());
+}
+
+#[test]
+fn commitments_need_a_policy_that_grounds_them() {
+    let context = ReplyContext {
+        turn: Some(2),
+        ..ReplyContext::default()
+    };
+    let text = "An engineer will call you within the hour, and this will never happen again.";
+    let report = engine().validate_reply(text, &context);
+    let kinds: Vec<(&str, &str)> = report
+        .violations
+        .iter()
+        .map(|v| {
+            let s = v.span.unwrap();
+            (v.kind.as_deref().unwrap(), &text[s.start..s.end])
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("callback", "will call you"),
+            ("timeline", "within the hour"),
+            ("outcome", "never happen again"),
+        ]
+    );
+}
+
+#[test]
+fn missing_disclosure_on_the_first_message_and_long_replies() {
+    let context = ReplyContext {
+        turn: Some(1),
+        ..ReplyContext::default()
+    };
+    let long = "Thanks. ".repeat(200);
+    let report = engine().validate_reply(&long, &context);
+    let codes: Vec<(Code, Severity)> = report
+        .violations
+        .iter()
+        .map(|v| (v.code, v.severity))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (Code::MissingDisclosure, Severity::Block),
+            (Code::ReplyTooLong, Severity::Warn)
+        ]
+    );
+    let with =
+        "I'm an AI assistant. For complex issues, I can connect you with a specialist. Thanks.";
+    assert!(engine()
+        .validate_reply(with, &context)
+        .violations
+        .is_empty());
+}
+
+#[test]
+fn report_serializes_as_violations_and_redacted() {
+    let report = engine().validate_reply("pw: hunter22", &ReplyContext::default());
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["redacted"], "pw: hunter22");
+    let report = engine().validate_reply("password: hunter22", &ReplyContext::default());
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["violations"][0]["code"], "PII_SECRET");
+    assert_eq!(json["violations"][0]["span"]["start"], 10);
+    assert_eq!(json["redacted"], "password: ••••••••");
+}
+
+#[test]
+fn reply_context_rejects_unknown_keys_and_reads_three_shapes() {
+    assert!(ReplyContext::from_json(r#"{"custmer_email": "x@y.z"}"#).is_err());
+    let bare = ReplyContext::from_json(r#"{"kb": [{"id": "KB-1"}]}"#).unwrap();
+    assert_eq!(bare.context.kb[0].id, "KB-1");
+    let own = ReplyContext::from_json(r#"{"turn": 2, "customer_email": "a@b.co"}"#).unwrap();
+    assert_eq!(own.turn, Some(2));
+    assert_eq!(billing().turn, Some(1));
+}
+
+#[test]
+fn a_bad_validator_pattern_fails_at_load_with_its_position() {
+    let text = EMBEDDED_POLICY_YAML.replace(
+        r"'\bwithin\s+the\s+(?:hour|day)\b'",
+        r"'\bwithin\s+the\s+(?:hour|day'",
+    );
+    let error = Policy::from_yaml(&text).unwrap_err();
+    assert_eq!(error.code(), Code::PolicyPatternInvalid);
+    assert_eq!(
+        error.field(),
+        Some("validator.commitments.rules.timeline.patterns")
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains(r"(?:hour|day'"))
+        .unwrap()
+        + 1;
+    assert_eq!(error.location().map(|l| l.line), Some(line));
+    let text =
+        EMBEDDED_POLICY_YAML.replace("kinds: [money, percentage,", "kinds: [money, percent,");
+    let error = Policy::from_yaml(&text).unwrap_err();
+    assert_eq!(error.code(), Code::PolicyInvalid);
+    assert_eq!(error.field(), Some("validator.grounding.kinds"));
+}
+
+#[test]
+fn a_policy_without_a_validator_section_uses_the_defaults() {
+    let start = EMBEDDED_POLICY_YAML.find("\nvalidator:").unwrap();
+    let rest = &EMBEDDED_POLICY_YAML[start + 1..];
+    let end = rest.find("\n\n").map_or(rest.len(), |e| e + 1);
+    let text = format!("{}{}", &EMBEDDED_POLICY_YAML[..start + 1], &rest[end..]);
+    assert!(!text.contains("\nvalidator:"));
+    let engine = Engine::builder().policy_yaml(text).build().unwrap();
+    let report = engine.validate_reply("Unfortunately, I cannot.", &ReplyContext::default());
+    assert_eq!(report.violations[0].code, Code::ProhibitedPhrase);
+}
+
+#[test]
+fn a_huge_reply_is_not_validated_and_blocks() {
+    let text = "a".repeat(deskguard::validator::MAX_REPLY_BYTES + 1);
+    let report = engine().validate_reply(&text, &ReplyContext::default());
+    assert_eq!(report.violations.len(), 1);
+    assert_eq!(report.violations[0].code, Code::ReplyTooLong);
+    assert_eq!(report.violations[0].severity, Severity::Block);
+    assert_eq!(report.redacted, "");
+}
+
+#[test]
+fn cli_validate_reply_and_redact() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let binary = env!("CARGO_BIN_EXE_deskguard");
+    let request = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/examples/02-duplicate-charge-refund.json"
+    );
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(binary)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (code, stdout, _) = run(
+        &[
+            "validate-reply",
+            "--context",
+            request,
+            "--turn",
+            "2",
+            "--compact",
+            "-",
+        ],
+        "Two $29 charges; a $39 credit and card 4242 4242 4242 4242.",
+    );
+    assert_eq!(code, Some(0));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let codes: Vec<&str> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["UNGROUNDED_CLAIM", "PII_CARD"]);
+    assert_eq!(
+        report["redacted"],
+        "Two $29 charges; a $39 credit and card •••• •••• •••• 4242."
+    );
+    let (code, stdout, _) = run(&["redact", "-"], "SSN 536-22-5432\n");
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout, "SSN •••-••-••••\n");
+    let (code, _, stderr) = run(
+        &["validate-reply", "--context", "/nonexistent.json", "-"],
+        "",
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("deskguard: error: /nonexistent.json: cannot read"),
+        "{stderr}"
+    );
+}
