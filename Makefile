@@ -9,7 +9,7 @@
 CARGO ?= cargo
 EXAMPLES := $(wildcard policies/examples/*.json)
 
-.PHONY: setup setup-build build build-native build-wasm test test-rust test-runtimes \
+.PHONY: preview setup setup-build build build-native build-wasm test test-rust test-runtimes \
 	bench demo lint-wasm
 
 # Everything `make test` needs: the wasm32 toolchain (rustup's target, or Debian's
@@ -51,3 +51,7 @@ demo: setup-build build
 
 lint-wasm: setup
 	bash scripts/lint-wasm.sh
+
+# The in-browser simulate-run preview (www/) on the web build of the package.
+preview: setup-build build
+	node www/serve.mjs 8717

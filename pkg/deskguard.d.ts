@@ -138,6 +138,8 @@ export interface Violation {
   message: string;
   field?: string;
   span?: Span;
+  /** What was found, for codes that cover several kinds (`money` for `UNGROUNDED_CLAIM`, a topic name, ...). */
+  kind?: string;
 }
 
 export interface AllowedAction {
@@ -188,6 +190,15 @@ export interface Verdict {
   violations: Violation[];
   escalation: EscalationOutcome;
   cost: Cost;
+  /** Present when the guard changed the reply: the text to send, PII redacted, disclosures added. */
+  reply?: VerdictReply;
+}
+
+/** The reply as the guard would let it go out. */
+export interface VerdictReply {
+  text: string;
+  redacted?: string;
+  disclosures_added?: string[];
 }
 
 // ---------------------------------------------------------------- lint, tier
@@ -249,6 +260,34 @@ export interface DeskguardError extends Error {
   origin?: string;
 }
 
+/** What `validateReply` validates a reply against. */
+export type ReplyContextInput =
+  | Request
+  | { kb?: KbDoc[]; crm?: { [key: string]: JsonValue }; orders?: Order[] }
+  | {
+      context?: Context;
+      ticket?: string;
+      customer_email?: string;
+      turn?: number;
+      now?: string;
+      internal_note?: string;
+      grounded?: boolean;
+      mode?: Mode;
+      account_data_requested?: boolean;
+    };
+
+/** The result of `validateReply`. */
+export interface ReplyReport {
+  violations: Violation[];
+  redacted: string;
+}
+
+/** The result of `redact`. */
+export interface Redaction {
+  redacted: string;
+  spans: { code: Code; span: Span }[];
+}
+
 /** A compiled policy and contract: build once per process or isolate, check many. */
 export declare class Engine {
   /** @throws {DeskguardError} `YAML_SYNTAX`, `POLICY_INVALID`, `JSON_SYNTAX`, `CONTRACT_SCHEMA`, `OPTION_INVALID`, ... */
@@ -257,6 +296,14 @@ export declare class Engine {
   check(request: Request): Verdict;
   /** Checks a request given as JSON text and returns the verdict as JSON text. */
   checkJson(requestJson: string): string;
+  /**
+   * Validates a draft reply: PII, ungrounded specifics, commitments, prohibited topics
+   * and phrases, disclosures. `context` is a check request, a reply context, or a bare
+   * `{ kb, crm, orders }`. Spans are UTF-8 byte offsets into `text` (see `utf16Span`).
+   */
+  validateReply(text: string, context?: ReplyContextInput): ReplyReport;
+  /** Masks every PII finding in `text` to its last four characters. */
+  redact(text: string): Redaction;
   /** The mode in force. */
   readonly mode: Mode;
   /** Lints a policy YAML or a contract JSON. */

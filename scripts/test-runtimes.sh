@@ -9,4 +9,5 @@ cd "$(dirname "$0")/.."
 node tests/runtime/fixtures.mjs
 # One test file at a time: Chromium, workerd and Deno side by side would crowd 2 cores.
 node --test --test-concurrency=1 \
-    tests/runtime/*.test.mjs tests/runtime/*.test.cjs tests/types/*.test.mjs
+    tests/runtime/*.test.mjs tests/runtime/*.test.cjs tests/types/*.test.mjs \
+    tests/www/*.test.mjs

@@ -253,6 +253,36 @@ impl JsEngine {
         Ok(verdict.to_json())
     }
 
+    /// Validates a draft reply against the policy and a context (a check request, a
+    /// reply context, or a bare `{ kb, crm, orders }`): `{ violations, redacted }`.
+    /// Spans are UTF-8 byte offsets into `text` (see `utf16Span`).
+    #[wasm_bindgen(js_name = validateReply)]
+    pub fn validate_reply(&self, text: JsValue, context: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let text = text
+            .as_string()
+            .ok_or_else(|| option_error("text", "expected the reply as text"))?;
+        let context = if context.is_undefined() || context.is_null() {
+            crate::ReplyContext::default()
+        } else {
+            let json = stringify(&context)
+                .map_err(|why| option_error("context", format!("not JSON data: {why}")))?;
+            crate::ReplyContext::from_json(&json)
+                .map_err(|error| js_error(&without_location(&error)))?
+        };
+        to_js(&self.inner.validate_reply(&text, &context))
+    }
+
+    /// Masks every PII finding in `text` to its last four characters:
+    /// `{ redacted, spans }`.
+    pub fn redact(&self, text: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let text = text
+            .as_string()
+            .ok_or_else(|| option_error("text", "expected the text to redact"))?;
+        to_js(&self.inner.redact(&text))
+    }
+
     /// The mode in force: `"suggest"` or `"auto"`.
     #[wasm_bindgen(getter)]
     pub fn mode(&self) -> String {

@@ -282,9 +282,8 @@ function checkDraft() {
     return;
   }
   const started = performance.now();
-  const report = state.engine.validateReply(text, {
-    context: request.context, ticket: request.ticket, turn: request.ticket?.turn ?? 1, now: request.now,
-  });
+  // A check request is a valid reply context: its KB, CRM, orders, ticket and turn.
+  const report = state.engine.validateReply(text, request);
   const micros = (performance.now() - started) * 1000;
   highlight($("draft-highlight"), text, report.violations);
   $("draft-violations").replaceChildren(...report.violations.map((v) =>
@@ -363,6 +362,8 @@ async function main() {
   loadSample(SAMPLES[0].file);
   currentEngine();
   run();
+  // The draft checker opens on the PII sample, with that sample's context.
+  $("draft-sample").value = SAMPLES[6].file;
   loadDraftSample(SAMPLES[6].file);
 }
 

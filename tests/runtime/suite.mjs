@@ -192,6 +192,18 @@ export function runSuite(deskguard, fixtures) {
     check(difference(triggers, fixtures.triggers) === null, "triggers() differs from src/codes.rs");
   });
 
+  test("validateReply finds PII with its span, and redact masks it", () => {
+    const text = "Your card 4242 4242 4242 4242 is on file.";
+    const report = engine("a2-suggest").validateReply(text, { kb: [], crm: {}, orders: [] });
+    check(report.violations.length === 1, JSON.stringify(report.violations));
+    const [card] = report.violations;
+    check(card.code === "PII_CARD" && card.field === "customer_reply", JSON.stringify(card));
+    check(card.span.start === 10 && card.span.end === 29, JSON.stringify(card.span));
+    check(report.redacted === "Your card \u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022 4242 is on file.", report.redacted);
+    check(engine("a2-suggest").redact(text).redacted === report.redacted, "redact agrees with validateReply");
+    check(thrown(() => engine("a2-suggest").validateReply(42, {})).code === "OPTION_INVALID", "text must be a string");
+  });
+
   test("utf16Span converts byte offsets for String#slice", () => {
     const text = "héllo 😀 refund";
     const bytes = new TextEncoder().encode(text);
