@@ -115,6 +115,21 @@ fn an_inserted_record_is_found() {
 }
 
 #[test]
+fn the_audit_log_keeps_no_card_number() {
+    let engine = Engine::with_defaults().unwrap();
+    let path = format!(
+        "{}/policies/examples/07-pii-in-reply.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let request = Request::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let verdict = engine.check(&request);
+    let record = engine.audit_record(&request, &verdict, None);
+    let draft = record.draft.unwrap();
+    assert!(!draft.contains("4242 4242 4242 4242"), "{draft}");
+    assert!(draft.contains("•••• •••• •••• 4242"), "{draft}");
+}
+
+#[test]
 fn the_hash_covers_canonical_json() {
     let records = chain(1);
     let json = serde_json::to_string(&records[0]).unwrap();

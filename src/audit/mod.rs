@@ -75,7 +75,7 @@ pub struct AuditRecord {
     pub at: Option<String>,
     /// The model's classification.
     pub classification: Classification,
-    /// The reply as drafted.
+    /// The reply as the guard let it out (PII redacted, disclosures added), else as drafted.
     pub draft: Option<String>,
     /// The routing outcome.
     pub routing: Routing,
@@ -117,7 +117,12 @@ impl AuditRecord {
                     .and_then(|d| d.get("confidence"))
                     .and_then(Value::as_f64),
             },
-            draft: text("customer_reply").map(str::to_string),
+            // The log must not become a second copy of the PII the guard redacted.
+            draft: verdict
+                .reply
+                .as_ref()
+                .map(|reply| reply.redacted.clone().unwrap_or_else(|| reply.text.clone()))
+                .or_else(|| text("customer_reply").map(str::to_string)),
             routing: Routing {
                 decision: verdict.decision,
                 proposed: verdict.proposed,
