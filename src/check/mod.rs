@@ -20,7 +20,7 @@ mod gate;
 mod limits;
 mod money;
 mod routing;
-mod triggers;
+pub(crate) mod triggers;
 
 use crate::codes::{Code, Trigger};
 use crate::contract::Contract;

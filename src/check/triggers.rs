@@ -7,17 +7,36 @@ use regex::Regex;
 
 use crate::codes::{Code, Trigger};
 use crate::decision::{Decision, DecisionKind};
-use crate::policy::Sentiment;
-use crate::request::Request;
+use crate::policy::{CompiledPolicy, Sentiment};
+use crate::request::{Request, Ticket};
 use crate::text::Span;
 use crate::verdict::Violation;
 
 use super::{money, CheckContext, Findings};
 
-/// Triggers that depend only on the ticket and the customer.
+/// Where a rule reports a fired trigger: the trigger, why, and the field and span of
+/// the text that fired it.
+pub(crate) type TriggerSink<'a> = dyn FnMut(Trigger, String, Option<(&str, Span)>) + 'a;
+
+/// Triggers that depend only on the ticket and the customer, for `check`.
 pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, findings: &mut Findings) {
-    let policy = context.policy;
-    let ticket = &request.ticket;
+    ticket_triggers(
+        context.policy,
+        &request.ticket,
+        &mut |trigger, message, at| {
+            findings.fire(trigger, message, at);
+        },
+    );
+}
+
+/// The hard triggers visible in the ticket alone: the phrase sets over subject and body,
+/// enterprise account, repeated contact, turn limit. Shared by `check` and by
+/// screening, so that both say the same about the same ticket.
+pub(crate) fn ticket_triggers(
+    policy: &CompiledPolicy,
+    ticket: &Ticket,
+    fire: &mut TriggerSink<'_>,
+) {
     for (trigger, matcher) in &policy.textual_triggers {
         let hit = [
             ("ticket.subject", &ticket.subject),
@@ -27,7 +46,7 @@ pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, finding
         .find_map(|(field, text)| matcher.find(text).map(|span| (field, text, span)));
         if let Some((field, text, span)) = hit {
             let phrase = text.get(span.start..span.end).unwrap_or_default();
-            findings.fire(
+            fire(
                 *trigger,
                 format!("{field} says `{phrase}`"),
                 Some((field, span)),
@@ -38,7 +57,7 @@ pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, finding
     let customer = &ticket.customer;
     let tier = customer.tier.as_deref().map(str::to_lowercase);
     if let Some(tier) = tier.filter(|tier| policy.enterprise_tiers.contains(tier)) {
-        findings.fire(
+        fire(
             Trigger::EnterpriseAccount,
             format!("customer tier `{tier}` is an enterprise tier"),
             None,
@@ -47,7 +66,7 @@ pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, finding
         .arr_usd
         .filter(|arr| *arr >= policy.enterprise_min_arr_usd)
     {
-        findings.fire(
+        fire(
             Trigger::EnterpriseAccount,
             format!(
                 "customer ARR of {arr} USD is at or above the enterprise threshold of {} USD",
@@ -61,7 +80,7 @@ pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, finding
         .prior_contacts_same_issue
         .filter(|prior| *prior >= policy.min_prior_contacts)
     {
-        findings.fire(
+        fire(
             Trigger::RepeatedContact,
             format!("the customer contacted support {prior} times before about this issue"),
             None,
@@ -72,7 +91,7 @@ pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, finding
         .turn
         .filter(|turn| *turn > policy.max_conversation_turns)
     {
-        findings.fire(
+        fire(
             Trigger::MaxTurns,
             format!(
                 "conversation turn {turn} is past the agent's limit of {}",

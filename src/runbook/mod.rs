@@ -484,66 +484,7 @@ fn ticket_triggers(policy: &CompiledPolicy, ticket: &Ticket, category: &str) -> 
             });
         }
     };
-    for (trigger, matcher) in &policy.textual_triggers {
-        let hit = [
-            ("ticket.subject", &ticket.subject),
-            ("ticket.body", &ticket.body),
-        ]
-        .into_iter()
-        .find_map(|(field, text)| matcher.find(text).map(|span| (field, text, span)));
-        if let Some((field, text, span)) = hit {
-            let phrase = text.get(span.start..span.end).unwrap_or_default();
-            fire(
-                *trigger,
-                format!("{field} says `{phrase}`"),
-                Some((field, span)),
-            );
-        }
-    }
-    let customer = &ticket.customer;
-    let tier = customer.tier.as_deref().map(str::to_lowercase);
-    if let Some(tier) = tier.filter(|tier| policy.enterprise_tiers.contains(tier)) {
-        fire(
-            Trigger::EnterpriseAccount,
-            format!("customer tier `{tier}` is an enterprise tier"),
-            None,
-        );
-    } else if let Some(arr) = customer
-        .arr_usd
-        .filter(|arr| *arr >= policy.enterprise_min_arr_usd)
-    {
-        fire(
-            Trigger::EnterpriseAccount,
-            format!(
-                "customer ARR of {arr} USD is at or above the enterprise threshold of {} USD",
-                policy.enterprise_min_arr_usd
-            ),
-            None,
-        );
-    }
-    if let Some(prior) = customer
-        .prior_contacts_same_issue
-        .filter(|prior| *prior >= policy.min_prior_contacts)
-    {
-        fire(
-            Trigger::RepeatedContact,
-            format!("the customer contacted support {prior} times before about this issue"),
-            None,
-        );
-    }
-    if let Some(turn) = ticket
-        .turn
-        .filter(|turn| *turn > policy.max_conversation_turns)
-    {
-        fire(
-            Trigger::MaxTurns,
-            format!(
-                "conversation turn {turn} is past the agent's limit of {}",
-                policy.max_conversation_turns
-            ),
-            None,
-        );
-    }
+    crate::check::triggers::ticket_triggers(policy, ticket, &mut fire);
     if let Some(glob) = policy.immediate_intents.first_match(category) {
         fire(
             Trigger::ImmediateIntent,
