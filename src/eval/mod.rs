@@ -208,6 +208,21 @@ pub(crate) fn bounded_key(key: &str) -> String {
     key.get(..end).unwrap_or_default().to_string()
 }
 
+/// Every line of a replayed file is capped like a request, before it is parsed.
+fn check_line_size(line: &str) -> crate::error::Result<()> {
+    if line.len() > crate::request::MAX_REQUEST_BYTES {
+        return Err(crate::error::Error::new(
+            crate::codes::Code::RequestInvalid,
+            format!(
+                "the line is {} bytes, over the limit of {}",
+                line.len(),
+                crate::request::MAX_REQUEST_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

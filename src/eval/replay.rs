@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::codes::Code;
 use crate::decision::DecisionKind;
 use crate::error::{Error, Result};
-use crate::request::{Request, MAX_REQUEST_BYTES};
+use crate::request::Request;
 use crate::verdict::Verdict;
 
 use super::{bounded_key, CappedMap, InvalidLine, InvalidLines, Merge, Rate};
@@ -62,17 +62,9 @@ impl LabeledRequest {
     ///
     /// # Errors
     /// `JSON_SYNTAX` with line:column, or `REQUEST_INVALID` naming the field (a label
-    /// field is `label.<name>`), or a line over [`MAX_REQUEST_BYTES`].
+    /// field is `label.<name>`), or a line over [`crate::MAX_REQUEST_BYTES`].
     pub fn from_json(line: &str) -> Result<LabeledRequest> {
-        if line.len() > MAX_REQUEST_BYTES {
-            return Err(Error::new(
-                Code::RequestInvalid,
-                format!(
-                    "the line is {} bytes, over the limit of {MAX_REQUEST_BYTES}",
-                    line.len()
-                ),
-            ));
-        }
+        super::check_line_size(line)?;
         let mut value: Value = serde_json::from_str(line).map_err(|error| {
             // Re-parse through the located path for the error only (the fast path above
             // does not track fields).

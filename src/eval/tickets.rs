@@ -32,8 +32,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::codes::Code;
-use crate::error::{Error, Result};
-use crate::request::{Ticket, MAX_REQUEST_BYTES};
+use crate::error::Result;
+use crate::request::Ticket;
 use crate::runbook::Runbook;
 
 use super::{bounded_key, CappedMap, InvalidLine, InvalidLines, Merge, Rate};
@@ -95,15 +95,7 @@ impl TicketRecord {
     /// # Errors
     /// `JSON_SYNTAX` or `REQUEST_INVALID` naming the field and line:column.
     pub fn from_json(line: &str) -> Result<TicketRecord> {
-        if line.len() > MAX_REQUEST_BYTES {
-            return Err(Error::new(
-                Code::RequestInvalid,
-                format!(
-                    "the line is {} bytes, over the limit of {MAX_REQUEST_BYTES}",
-                    line.len()
-                ),
-            ));
-        }
+        super::check_line_size(line)?;
         crate::source::from_json(line, Code::RequestInvalid)
     }
 }
