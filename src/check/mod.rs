@@ -92,7 +92,9 @@ impl Findings {
 /// Runs every rule over `request`.
 pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
     let mut findings = Findings::new();
-    triggers::from_ticket(context, request, &mut findings);
+    let ticket_text = triggers::TicketText::new(&request.ticket);
+    let ticket_matches = ticket_text.first_matches(&context.policy.ticket_phrases);
+    triggers::from_ticket(context, request, &ticket_matches, &mut findings);
     let cost = limits::cost(context, request, &mut findings);
     limits::trace(context, request, &mut findings);
 
@@ -136,7 +138,7 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
         }
     };
 
-    triggers::from_decision(context, request, &decision, &mut findings);
+    triggers::from_decision(context, request, &ticket_matches, &decision, &mut findings);
     limits::actions(context, &decision, &mut findings);
     auto_resolve_ladder(context, &decision, &mut findings);
     // The response validator on the reply (all rules) and the note (PII, citations):

@@ -9,6 +9,8 @@ use crate::codes::{Code, Trigger};
 use crate::decision::{Decision, DecisionKind};
 use crate::policy::{CompiledPolicy, Sentiment};
 use crate::request::{Request, Ticket};
+use crate::text::normalize::Normalized;
+use crate::text::phrases::{PhraseIndex, SetId};
 use crate::text::Span;
 use crate::verdict::Violation;
 
@@ -18,11 +20,75 @@ use super::{money, CheckContext, Findings};
 /// the text that fired it.
 pub(crate) type TriggerSink<'a> = dyn FnMut(Trigger, String, Option<(&str, Span)>) + 'a;
 
+/// The ticket's subject and body, normalized once for every phrase set matched on them.
+pub(crate) struct TicketText<'a> {
+    fields: [(&'static str, &'a str, Normalized); 2],
+}
+
+/// Where a phrase set first matched the ticket: the field, the span in that field's
+/// original text, and the original text of the match.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldMatch<'a> {
+    pub field: &'static str,
+    pub span: Span,
+    pub matched: &'a str,
+}
+
+impl<'a> TicketText<'a> {
+    pub fn new(ticket: &'a Ticket) -> TicketText<'a> {
+        TicketText {
+            fields: [
+                (
+                    "ticket.subject",
+                    &ticket.subject,
+                    Normalized::new(&ticket.subject),
+                ),
+                ("ticket.body", &ticket.body, Normalized::new(&ticket.body)),
+            ],
+        }
+    }
+
+    /// For each set of `index`, its first match: in the subject if there is one there,
+    /// else in the body.
+    pub fn first_matches(&self, index: &PhraseIndex) -> Vec<Option<FieldMatch<'a>>> {
+        let mut found: Vec<Option<FieldMatch<'a>>> = vec![None; index.sets()];
+        for (field, original, view) in &self.fields {
+            if index.is_empty() || original.is_empty() {
+                continue;
+            }
+            for (slot, hit) in found.iter_mut().zip(index.first_per_set(&view.text)) {
+                if let (None, Some(hit)) = (&slot, hit) {
+                    let span = view.original_span(hit.start, hit.end);
+                    *slot = Some(FieldMatch {
+                        field,
+                        span,
+                        matched: original.get(span.start..span.end).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The first matches of the policy's ticket phrase sets (see [`TicketText`]).
+pub(crate) type TicketMatches<'a> = [Option<FieldMatch<'a>>];
+
+fn matched<'m, 'a>(matches: &'m TicketMatches<'a>, set: SetId) -> Option<&'m FieldMatch<'a>> {
+    matches.get(set).and_then(Option::as_ref)
+}
+
 /// Triggers that depend only on the ticket and the customer, for `check`.
-pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, findings: &mut Findings) {
+pub(crate) fn from_ticket(
+    context: &CheckContext<'_>,
+    request: &Request,
+    matches: &TicketMatches<'_>,
+    findings: &mut Findings,
+) {
     ticket_triggers(
         context.policy,
         &request.ticket,
+        matches,
         &mut |trigger, message, at| {
             findings.fire(trigger, message, at);
         },
@@ -35,21 +101,15 @@ pub(crate) fn from_ticket(context: &CheckContext<'_>, request: &Request, finding
 pub(crate) fn ticket_triggers(
     policy: &CompiledPolicy,
     ticket: &Ticket,
+    matches: &TicketMatches<'_>,
     fire: &mut TriggerSink<'_>,
 ) {
-    for (trigger, matcher) in &policy.textual_triggers {
-        let hit = [
-            ("ticket.subject", &ticket.subject),
-            ("ticket.body", &ticket.body),
-        ]
-        .into_iter()
-        .find_map(|(field, text)| matcher.find(text).map(|span| (field, text, span)));
-        if let Some((field, text, span)) = hit {
-            let phrase = text.get(span.start..span.end).unwrap_or_default();
+    for (trigger, set) in &policy.textual_triggers {
+        if let Some(hit) = matched(matches, *set) {
             fire(
                 *trigger,
-                format!("{field} says `{phrase}`"),
-                Some((field, span)),
+                format!("{} says `{}`", hit.field, hit.matched),
+                Some((hit.field, hit.span)),
             );
         }
     }
@@ -106,6 +166,7 @@ pub(crate) fn ticket_triggers(
 pub(crate) fn from_decision(
     context: &CheckContext<'_>,
     request: &Request,
+    matches: &TicketMatches<'_>,
     decision: &Decision,
     findings: &mut Findings,
 ) {
@@ -152,7 +213,7 @@ pub(crate) fn from_decision(
     }
 
     grounding(context, request, decision, findings);
-    payment_dispute(context, request, decision, findings);
+    payment_dispute(context, request, matches, decision, findings);
 }
 
 /// "Ground or escalate": an ungrounded answer, or one claimed grounded with nothing
@@ -202,18 +263,14 @@ fn grounding(
 fn payment_dispute(
     context: &CheckContext<'_>,
     request: &Request,
+    matches: &TicketMatches<'_>,
     decision: &Decision,
     findings: &mut Findings,
 ) {
     let policy = context.policy;
     let ticket = &request.ticket;
     let by_intent = policy.dispute_intents.is_match(&decision.intent);
-    let by_text = [
-        ("ticket.subject", &ticket.subject),
-        ("ticket.body", &ticket.body),
-    ]
-    .into_iter()
-    .find_map(|(field, text)| policy.dispute_text.find(text).map(|span| (field, span)));
+    let by_text = matched(matches, policy.dispute_set).map(|hit| (hit.field, hit.span));
     if !by_intent && by_text.is_none() {
         return;
     }

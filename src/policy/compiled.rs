@@ -1,4 +1,4 @@
-//! The policy compiled for checking: globs, phrase regexes, alias rules and lookup
+//! The policy compiled for checking: globs, the phrase index, alias rules and lookup
 //! sets built once, so that a check only matches and looks up.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -10,7 +10,7 @@ use crate::policy::{
 };
 use crate::source::yaml_path;
 use crate::text::glob::{Glob, GlobSet};
-use crate::text::phrases::{PatternError, PhraseMatcher};
+use crate::text::phrases::{PatternCase, PatternError, PhraseIndex, PhraseIndexBuilder, SetId};
 
 /// One alias rule, ready to apply.
 #[derive(Debug, Clone)]
@@ -52,13 +52,17 @@ pub(crate) struct CompiledPolicy {
     pub txn_arg: String,
     pub auto_approve_intents: GlobSet,
     pub dispute_intents: GlobSet,
-    pub dispute_text: PhraseMatcher,
+    /// The phrase set of payment disputes in [`Self::ticket_phrases`].
+    pub dispute_set: SetId,
     pub enterprise_tiers: Vec<String>,
     pub enterprise_min_arr_usd: f64,
     pub min_prior_contacts: u32,
     pub escalate_sentiments: Vec<Sentiment>,
     pub negative_from_turn: Option<u32>,
-    pub textual_triggers: Vec<(Trigger, PhraseMatcher)>,
+    /// Each textual trigger and its phrase set in [`Self::ticket_phrases`].
+    pub textual_triggers: Vec<(Trigger, SetId)>,
+    /// Every phrase set matched against the ticket's text, in one index.
+    pub ticket_phrases: PhraseIndex,
     pub default_queue: String,
     pub known_queues: HashSet<String>,
     pub trigger_routes: Vec<(Trigger, Option<String>, Priority)>,
@@ -138,7 +142,13 @@ impl CompiledPolicy {
         }
 
         let dispute = &financial.dispute;
-        let dispute_text = PhraseMatcher::new(&dispute.phrases, &dispute.patterns)
+        let mut ticket_phrases = PhraseIndexBuilder::new();
+        let dispute_set = ticket_phrases
+            .add_set(
+                &dispute.phrases,
+                &dispute.patterns,
+                PatternCase::Insensitive,
+            )
             .map_err(|e| bad_pattern(&["financial", "dispute", "patterns"], e))?;
 
         let mut textual_triggers = Vec::new();
@@ -157,10 +167,14 @@ impl CompiledPolicy {
                     ),
                 ));
             }
-            let matcher = PhraseMatcher::new(&set.phrases, &set.patterns)
+            let id = ticket_phrases
+                .add_set(&set.phrases, &set.patterns, PatternCase::Insensitive)
                 .map_err(|e| bad_pattern(&["escalation", "phrases", key, "patterns"], e))?;
-            textual_triggers.push((*trigger, matcher));
+            textual_triggers.push((*trigger, id));
         }
+        let ticket_phrases = ticket_phrases
+            .build()
+            .map_err(|e| bad_pattern(&["escalation", "phrases"], e))?;
 
         let routing = &policy.routing;
         let known_queues: HashSet<String> = routing.queues.iter().cloned().collect();
@@ -219,7 +233,7 @@ impl CompiledPolicy {
             txn_arg: financial.txn_arg.clone(),
             auto_approve_intents: GlobSet::new(&financial.auto_approve_intents),
             dispute_intents: GlobSet::new(&dispute.intents),
-            dispute_text,
+            dispute_set,
             enterprise_tiers: policy
                 .escalation
                 .enterprise
@@ -232,6 +246,7 @@ impl CompiledPolicy {
             escalate_sentiments: policy.escalation.sentiment.escalate_on.clone(),
             negative_from_turn: policy.escalation.sentiment.negative_from_turn,
             textual_triggers,
+            ticket_phrases,
             default_queue: routing.default_queue.clone(),
             known_queues,
             trigger_routes: routing

@@ -36,12 +36,13 @@ use serde::{Deserialize, Serialize};
 
 pub use calendar::{BusinessCalendar, CalendarConfig, OpeningHours, Sla, WeekdayName};
 
+use crate::check::triggers::TicketText;
 use crate::codes::{Code, Trigger};
 use crate::error::{Error, Result};
 use crate::policy::{CompiledPolicy, Policy, Priority, EMBEDDED_POLICY_YAML};
 use crate::request::Ticket;
 use crate::source::yaml_path;
-use crate::text::phrases::PhraseMatcher;
+use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder};
 use crate::text::Span;
 use crate::verdict::TriggerHit;
 
@@ -121,7 +122,10 @@ fn medium() -> Priority {
 #[derive(Debug, Clone)]
 pub struct Runbook {
     calendar: BusinessCalendar,
-    categories: Vec<(CategoryRule, PhraseMatcher)>,
+    /// The categories, in the order they are tried; category `i` is set `i` of
+    /// `phrases`.
+    categories: Vec<CategoryRule>,
+    phrases: PhraseIndex,
     default_index: usize,
 }
 
@@ -200,7 +204,7 @@ impl Runbook {
 
     /// Every category, in the order they are tried.
     pub fn categories(&self) -> impl Iterator<Item = &CategoryRule> {
-        self.categories.iter().map(|(rule, _)| rule)
+        self.categories.iter()
     }
 
     /// The category named `name`.
@@ -210,31 +214,35 @@ impl Runbook {
 
     /// The default category's rule.
     pub fn default_category(&self) -> Option<&CategoryRule> {
-        self.categories
-            .get(self.default_index)
-            .map(|(rule, _)| rule)
+        self.categories.get(self.default_index)
     }
 
     /// The category of `ticket`, and the phrase that picked it.
     pub fn categorize(&self, ticket: &Ticket) -> Option<(&CategoryRule, Option<CategoryMatch>)> {
-        for (rule, matcher) in &self.categories {
-            let hit = [
-                ("ticket.subject", &ticket.subject),
-                ("ticket.body", &ticket.body),
-            ]
-            .into_iter()
-            .find_map(|(field, text)| matcher.find(text).map(|span| (field, span)));
-            if let Some((field, span)) = hit {
-                return Some((
-                    rule,
-                    Some(CategoryMatch {
-                        field: field.to_string(),
-                        span,
-                    }),
-                ));
-            }
+        self.categorize_text(&TicketText::new(ticket))
+    }
+
+    /// [`Runbook::categorize`] on a ticket whose text is already normalized.
+    pub(crate) fn categorize_text(
+        &self,
+        text: &TicketText<'_>,
+    ) -> Option<(&CategoryRule, Option<CategoryMatch>)> {
+        let matches = text.first_matches(&self.phrases);
+        let first = self
+            .categories
+            .iter()
+            .zip(matches)
+            .find_map(|(rule, hit)| hit.map(|hit| (rule, hit)));
+        match first {
+            Some((rule, hit)) => Some((
+                rule,
+                Some(CategoryMatch {
+                    field: hit.field.to_string(),
+                    span: hit.span,
+                }),
+            )),
+            None => self.default_category().map(|rule| (rule, None)),
         }
-        self.default_category().map(|rule| (rule, None))
     }
 
     /// The due time of a ticket of `category` received at `received`; `None` for an
@@ -336,17 +344,15 @@ fn compile_section(
     })?;
 
     let queues = &policy.routing.queues;
-    let mut categories = Vec::with_capacity(config.categories.len());
+    let mut categories: Vec<CategoryRule> = Vec::with_capacity(config.categories.len());
+    let mut phrases = PhraseIndexBuilder::new();
     for rule in &config.categories {
         let name = rule.name.as_str();
         let at = ["runbook", "categories"];
         if name.trim().is_empty() {
             return Err(invalid(&at, None, "a category has an empty name".into()));
         }
-        if categories
-            .iter()
-            .any(|(other, _): &(CategoryRule, PhraseMatcher)| other.name == name)
-        {
+        if categories.iter().any(|other| other.name == name) {
             return Err(invalid(
                 &at,
                 Some(name),
@@ -364,24 +370,26 @@ fn compile_section(
                 ));
             }
         }
-        let matcher = PhraseMatcher::new(&rule.phrases, &rule.patterns).map_err(|error| {
-            let location =
-                source.and_then(|text| yaml_path::locate_scalar(text, &at, &error.pattern));
-            Error::new(
-                Code::PolicyPatternInvalid,
-                format!(
-                    "category `{name}`: invalid pattern `{}`: {}",
-                    error.pattern, error.reason
-                ),
-            )
-            .at(location)
-            .in_field("runbook.categories")
-        })?;
-        categories.push((rule.clone(), matcher));
+        phrases
+            .add_set(&rule.phrases, &rule.patterns, PatternCase::Insensitive)
+            .map_err(|error| {
+                let location =
+                    source.and_then(|text| yaml_path::locate_scalar(text, &at, &error.pattern));
+                Error::new(
+                    Code::PolicyPatternInvalid,
+                    format!(
+                        "category `{name}`: invalid pattern `{}`: {}",
+                        error.pattern, error.reason
+                    ),
+                )
+                .at(location)
+                .in_field("runbook.categories")
+            })?;
+        categories.push(rule.clone());
     }
     let default_index = categories
         .iter()
-        .position(|(rule, _)| rule.name == config.default_category)
+        .position(|rule| rule.name == config.default_category)
         .ok_or_else(|| {
             invalid(
                 &["runbook", "default_category"],
@@ -392,9 +400,13 @@ fn compile_section(
                 ),
             )
         })?;
+    let phrases = phrases.build().map_err(|error| {
+        Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.categories")
+    })?;
     Ok(Runbook {
         calendar,
         categories,
+        phrases,
         default_index,
     })
 }
@@ -406,7 +418,8 @@ pub(crate) fn screen(
     ticket: &Ticket,
     now: Timestamp,
 ) -> Screening {
-    let (rule, matched) = match runbook.categorize(ticket) {
+    let text = TicketText::new(ticket);
+    let (rule, matched) = match runbook.categorize_text(&text) {
         Some((rule, matched)) => (rule.clone(), matched),
         // Unreachable with a compiled runbook (the default category exists); fail
         // toward a human rather than panic.
@@ -423,7 +436,7 @@ pub(crate) fn screen(
             None,
         ),
     };
-    let triggers = ticket_triggers(policy, ticket, &rule.name);
+    let triggers = ticket_triggers(policy, ticket, &text, &rule.name);
     let queue = policy
         .trigger_routes
         .iter()
@@ -472,7 +485,12 @@ pub(crate) fn screen(
 /// The hard triggers visible in the ticket alone. The textual ones come from the same
 /// compiled phrase sets as `check`'s, with the same messages and spans, so a screening
 /// and a later check agree on what the ticket says.
-fn ticket_triggers(policy: &CompiledPolicy, ticket: &Ticket, category: &str) -> Vec<TriggerHit> {
+fn ticket_triggers(
+    policy: &CompiledPolicy,
+    ticket: &Ticket,
+    text: &TicketText<'_>,
+    category: &str,
+) -> Vec<TriggerHit> {
     let mut hits: Vec<TriggerHit> = Vec::new();
     let mut fire = |trigger: Trigger, message: String, at: Option<(&str, Span)>| {
         if hits.iter().all(|hit| hit.trigger != trigger) {
@@ -484,7 +502,8 @@ fn ticket_triggers(policy: &CompiledPolicy, ticket: &Ticket, category: &str) -> 
             });
         }
     };
-    crate::check::triggers::ticket_triggers(policy, ticket, &mut fire);
+    let matches = text.first_matches(&policy.ticket_phrases);
+    crate::check::triggers::ticket_triggers(policy, ticket, &matches, &mut fire);
     if let Some(glob) = policy.immediate_intents.first_match(category) {
         fire(
             Trigger::ImmediateIntent,

@@ -1,6 +1,8 @@
-//! Text matching shared by the checks: byte spans, intent globs, phrase sets.
+//! Text matching shared by the checks: byte spans, intent globs, the normalized view,
+//! phrase sets.
 
 pub mod glob;
+pub(crate) mod normalize;
 pub mod phrases;
 
 use serde::{Deserialize, Serialize};

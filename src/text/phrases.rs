@@ -1,27 +1,39 @@
-//! Phrase sets: a policy's list of phrases and patterns, compiled once, matched in one
-//! pass per set.
+//! Phrase sets: a policy's lists of phrases and patterns, compiled once into one
+//! index, matched in one pass over a normalized text.
 //!
-//! Every textual trigger is "does the ticket say any of these things". Joining a set's
-//! phrases into one alternation lets the `regex` crate scan the text once per set, in
-//! linear time, however long the list. Phrases are escaped, matched case-insensitively
-//! on word boundaries, and their inner spaces match any run of whitespace
-//! ("class  action" across a line break still counts).
+//! Most of a policy is phrase lists: the trigger sets ("lawsuit", "cancel my
+//! subscription"), the runbook's categories, the validator's prohibited topics and
+//! phrases. Each list is "does the text say any of these things, and where". Two
+//! designs were measured:
 //!
-//! Phrases compile *without* Unicode mode: ASCII case folding, ASCII word boundaries,
-//! ASCII whitespace. Unicode `\b` and Unicode case folding multiply the size of the
-//! compiled program (slow to build, which matters for an engine built per worker
-//! isolate) and keep the fast DFA engines off non-ASCII text; for literal phrases they
-//! buy nothing a policy author would notice (a non-ASCII letter in a phrase still
-//! matches exactly, only its case is not folded). Policy `patterns` are the author's own
-//! regular expressions, so they keep the `regex` crate's default (Unicode) semantics, in
-//! a second program that exists only when a set has patterns.
+//! - one `regex` alternation per list: simple, linear time, but compiling a few hundred
+//!   case-insensitive, word-bounded alternatives costs milliseconds (literal extraction
+//!   and NFA construction), and a check scans the text once per list;
+//! - one Aho-Corasick automaton over every phrase of every list (this module): builds
+//!   in microseconds, and a check scans the text once for all lists.
+//!
+//! Phrases are matched on a [`normalize`](super::normalize) view of both the phrase and
+//! the text: case folded, NFKC, invisible characters removed, whitespace collapsed. So
+//! `class action` matches "Class\n  Action" and "cl\u{200B}ass action", and a non-ASCII
+//! phrase folds case like any other (`KÜNDIGEN` matches `kündigen`). A phrase that
+//! starts (ends) with a letter, digit or `_` only matches where the text has no such
+//! character just before (after) it: `sue` does not match "issue".
+//!
+//! Policy `patterns` are the author's own regular expressions, for what a list cannot
+//! say (`\bdata\s+(?:is|was)\s+gone\b`). They run on the same view, one program per set
+//! that has any, compiled with a size limit so a hostile policy cannot exhaust memory.
+//!
+//! Within one set, matches do not overlap: from left to right, the earliest match wins,
+//! and of two starting at the same byte the longer one.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
-use crate::text::Span;
+use super::normalize::normalize_str;
 
-/// The largest compiled program a policy pattern may produce. Generous for phrase
-/// lists, small enough that a hostile policy cannot exhaust memory at load.
+/// The largest compiled program a policy pattern may produce. Generous for any
+/// hand-written pattern, small enough that a hostile policy cannot exhaust memory at
+/// load.
 pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 /// A pattern that did not compile.
@@ -33,77 +45,264 @@ pub struct PatternError {
     pub reason: String,
 }
 
-/// A compiled set of phrases and patterns.
-#[derive(Debug, Clone)]
-pub struct PhraseMatcher {
-    phrases: Option<Regex>,
-    patterns: Option<Regex>,
+/// How a set's patterns treat letter case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternCase {
+    /// As written. The view is lower case, so a pattern written in lower case matches
+    /// any case of the original, at the cost of nothing.
+    Sensitive,
+    /// Case-insensitive, for policy sections documented so (trigger and runbook
+    /// patterns predate the view and may be written in any case).
+    Insensitive,
 }
 
-impl PhraseMatcher {
-    /// Compiles `phrases` (literal, whole-word) and `patterns` (regular expressions).
+/// Identifies a set within a [`PhraseIndex`]: the order it was added in.
+pub type SetId = usize;
+
+/// One match: which set, which phrase of it (`None` for a pattern), and where in the
+/// view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhraseHit {
+    /// The set that matched.
+    pub set: SetId,
+    /// The index of the phrase within its set, as listed; `None` for a pattern match.
+    pub phrase: Option<usize>,
+    /// First byte in the view.
+    pub start: usize,
+    /// One past the last byte in the view.
+    pub end: usize,
+}
+
+/// A phrase of the automaton: where it comes from and which of its ends are words.
+#[derive(Debug, Clone)]
+struct Literal {
+    set: SetId,
+    phrase: usize,
+    word_start: bool,
+    word_end: bool,
+}
+
+/// Collects sets, then compiles them into a [`PhraseIndex`].
+#[derive(Debug, Default)]
+pub struct PhraseIndexBuilder {
+    needles: Vec<String>,
+    literals: Vec<Literal>,
+    patterns: Vec<Option<Regex>>,
+}
+
+impl PhraseIndexBuilder {
+    /// A builder with no sets.
+    pub fn new() -> PhraseIndexBuilder {
+        PhraseIndexBuilder::default()
+    }
+
+    /// Adds a set of literal `phrases` and regular-expression `patterns`.
     ///
     /// # Errors
-    /// The first pattern that does not compile on its own, or is over the size limit.
-    pub fn new<S: AsRef<str>>(
+    /// A pattern that does not compile, or is over [`PATTERN_SIZE_LIMIT`]: the first
+    /// such pattern, as written.
+    pub fn add_set<S: AsRef<str>>(
+        &mut self,
         phrases: &[S],
         patterns: &[S],
-    ) -> Result<PhraseMatcher, PatternError> {
-        for pattern in patterns {
-            compile(pattern.as_ref(), true).map_err(|reason| PatternError {
-                pattern: pattern.as_ref().to_string(),
-                reason,
-            })?;
+        case: PatternCase,
+    ) -> Result<SetId, PatternError> {
+        let set = self.patterns.len();
+        for (index, phrase) in phrases.iter().enumerate() {
+            let needle = normalize_str(phrase.as_ref());
+            let needle = needle.trim();
+            if needle.is_empty() {
+                continue;
+            }
+            self.literals.push(Literal {
+                set,
+                phrase: index,
+                word_start: needle.chars().next().is_some_and(is_word_char),
+                word_end: needle.chars().next_back().is_some_and(is_word_char),
+            });
+            self.needles.push(needle.to_string());
         }
-        let phrase_alternatives: Vec<String> = phrases
-            .iter()
-            .map(|phrase| phrase.as_ref().trim())
-            .filter(|phrase| !phrase.is_empty())
-            .map(phrase_regex)
-            .collect();
-        let pattern_alternatives: Vec<String> = patterns
-            .iter()
-            .map(|pattern| format!("(?:{})", pattern.as_ref()))
-            .collect();
-        Ok(PhraseMatcher {
-            phrases: join(&phrase_alternatives, false)?,
-            patterns: join(&pattern_alternatives, true)?,
+        self.patterns.push(compile_patterns(patterns, case)?);
+        Ok(set)
+    }
+
+    /// Compiles the index.
+    ///
+    /// # Errors
+    /// Only when the phrases together are too many for the automaton (millions).
+    pub fn build(self) -> Result<PhraseIndex, PatternError> {
+        let automaton = if self.needles.is_empty() {
+            None
+        } else {
+            // Standard semantics: overlapping search needs them, and the word-boundary
+            // filter needs every candidate (a rejected "sue you" in "sue your" must not
+            // hide the "sue" that starts at the same byte).
+            let automaton = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&self.needles)
+                .map_err(|error| PatternError {
+                    pattern: format!("{} phrases", self.needles.len()),
+                    reason: error.to_string(),
+                })?;
+            Some(automaton)
+        };
+        Ok(PhraseIndex {
+            automaton,
+            literals: self.literals,
+            patterns: self.patterns,
         })
-    }
-
-    /// The first match in `text`, as a byte span: the earliest start, and of two
-    /// matches starting there, the longer.
-    pub fn find(&self, text: &str) -> Option<Span> {
-        [&self.phrases, &self.patterns]
-            .into_iter()
-            .filter_map(|regex| regex.as_ref()?.find(text))
-            .map(|found| Span::new(found.start(), found.end()))
-            .min_by_key(|span| (span.start, std::cmp::Reverse(span.end)))
-    }
-
-    /// Whether the set is empty (matches nothing).
-    pub fn is_empty(&self) -> bool {
-        self.phrases.is_none() && self.patterns.is_none()
     }
 }
 
-fn join(alternatives: &[String], unicode: bool) -> Result<Option<Regex>, PatternError> {
-    if alternatives.is_empty() {
+/// Many phrase sets, compiled into one automaton plus one program per set with
+/// patterns. Immutable and cheap to search: one pass over the text for every set.
+#[derive(Debug, Clone, Default)]
+pub struct PhraseIndex {
+    automaton: Option<AhoCorasick>,
+    literals: Vec<Literal>,
+    patterns: Vec<Option<Regex>>,
+}
+
+impl PhraseIndex {
+    /// How many sets the index holds.
+    pub fn sets(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether no set can match anything.
+    pub fn is_empty(&self) -> bool {
+        self.automaton.is_none() && self.patterns.iter().all(Option::is_none)
+    }
+
+    /// Every match in `view` (a normalized text), sorted by set, then start; within a
+    /// set, matches do not overlap (earliest first, then longest).
+    pub fn find_all(&self, view: &str) -> Vec<PhraseHit> {
+        let mut hits = self.candidates(view);
+        hits.sort_by_key(|hit| (hit.set, hit.start, std::cmp::Reverse(hit.end)));
+        let mut kept: Vec<PhraseHit> = Vec::with_capacity(hits.len());
+        for hit in hits {
+            if kept
+                .last()
+                .is_some_and(|last| last.set == hit.set && hit.start < last.end)
+            {
+                continue;
+            }
+            kept.push(hit);
+        }
+        kept
+    }
+
+    /// The first match of each set in `view` (earliest, then longest), indexed by set.
+    pub fn first_per_set(&self, view: &str) -> Vec<Option<PhraseHit>> {
+        let mut first: Vec<Option<PhraseHit>> = vec![None; self.sets()];
+        for hit in self.candidates(view) {
+            if let Some(slot) = first.get_mut(hit.set) {
+                let better = slot.is_none_or(|best| {
+                    (hit.start, std::cmp::Reverse(hit.end))
+                        < (best.start, std::cmp::Reverse(best.end))
+                });
+                if better {
+                    *slot = Some(hit);
+                }
+            }
+        }
+        first
+    }
+
+    /// Every word-bounded phrase occurrence and every pattern match, unordered.
+    fn candidates(&self, view: &str) -> Vec<PhraseHit> {
+        let mut hits = Vec::new();
+        if let Some(automaton) = &self.automaton {
+            for found in automaton.find_overlapping_iter(view) {
+                let Some(literal) = self.literals.get(found.pattern().as_usize()) else {
+                    continue;
+                };
+                let (start, end) = (found.start(), found.end());
+                if (literal.word_start && word_before(view, start))
+                    || (literal.word_end && word_after(view, end))
+                {
+                    continue;
+                }
+                hits.push(PhraseHit {
+                    set: literal.set,
+                    phrase: Some(literal.phrase),
+                    start,
+                    end,
+                });
+            }
+        }
+        for (set, regex) in self.patterns.iter().enumerate() {
+            let Some(regex) = regex else { continue };
+            for found in regex.find_iter(view) {
+                // An empty match says nothing a reader could see.
+                if found.start() < found.end() {
+                    hits.push(PhraseHit {
+                        set,
+                        phrase: None,
+                        start: found.start(),
+                        end: found.end(),
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+/// Letters, digits (of any script) and `_`: what a phrase boundary must not split.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn word_before(view: &str, at: usize) -> bool {
+    view.get(..at)
+        .and_then(|head| head.chars().next_back())
+        .is_some_and(is_word_char)
+}
+
+fn word_after(view: &str, at: usize) -> bool {
+    view.get(at..)
+        .and_then(|tail| tail.chars().next())
+        .is_some_and(is_word_char)
+}
+
+/// One program for a set's patterns, or `None` when it has none.
+fn compile_patterns<S: AsRef<str>>(
+    patterns: &[S],
+    case: PatternCase,
+) -> Result<Option<Regex>, PatternError> {
+    let patterns: Vec<&str> = patterns.iter().map(AsRef::as_ref).collect();
+    if patterns.is_empty() {
         return Ok(None);
     }
-    let joined = alternatives.join("|");
-    compile(&joined, unicode)
-        .map(Some)
-        .map_err(|reason| PatternError {
-            pattern: joined,
-            reason,
-        })
+    let joined = patterns
+        .iter()
+        .map(|pattern| format!("(?:{pattern})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    match compile(&joined, case) {
+        Ok(regex) => Ok(Some(regex)),
+        // Name the culprit: compile each alone only now, when something failed.
+        Err(joined_reason) => Err(patterns
+            .iter()
+            .find_map(|pattern| {
+                compile(pattern, case).err().map(|reason| PatternError {
+                    pattern: (*pattern).to_string(),
+                    reason,
+                })
+            })
+            .unwrap_or(PatternError {
+                pattern: joined,
+                reason: joined_reason,
+            })),
+    }
 }
 
-fn compile(pattern: &str, unicode: bool) -> Result<Regex, String> {
+/// Compiles one policy pattern under the size limits.
+pub(crate) fn compile(pattern: &str, case: PatternCase) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
-        .unicode(unicode)
-        .case_insensitive(true)
+        .case_insensitive(case == PatternCase::Insensitive)
         .size_limit(PATTERN_SIZE_LIMIT)
         .dfa_size_limit(PATTERN_SIZE_LIMIT)
         .build()
@@ -121,65 +320,103 @@ fn one_line(message: &str) -> String {
         .to_string()
 }
 
-fn phrase_regex(phrase: &str) -> String {
-    let words: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
-    // An explicit class: `\s` would be Unicode-aware, and this program is not.
-    let body = words.join(r"[ \t\n\r\x0B\x0C]+");
-    let starts_word = phrase.chars().next().is_some_and(is_word_char);
-    let ends_word = phrase.chars().last().is_some_and(is_word_char);
-    format!(
-        "{}{}{}",
-        if starts_word { r"\b" } else { "" },
-        body,
-        if ends_word { r"\b" } else { "" }
-    )
-}
-
-/// ASCII word characters: the boundary `\b` of a non-Unicode program knows no others,
-/// so a phrase that starts or ends with a non-ASCII letter is matched without one there.
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::normalize::Normalized;
+    use crate::text::Span;
 
-    #[test]
-    fn phrases_match_whole_words_case_insensitively() {
-        let set = PhraseMatcher::new(&["sue", "class action", "we're done"], &[]).unwrap();
-        assert_eq!(set.find("I will SUE you"), Some(Span::new(7, 10)));
-        assert_eq!(set.find("a new issue"), None);
-        assert_eq!(set.find("a class\n  action suit"), Some(Span::new(2, 16)));
-        assert_eq!(set.find("ok, WE'RE DONE."), Some(Span::new(4, 14)));
+    fn index(sets: &[(&[&str], &[&str])]) -> PhraseIndex {
+        let mut builder = PhraseIndexBuilder::new();
+        for (phrases, patterns) in sets {
+            builder
+                .add_set(phrases, patterns, PatternCase::Insensitive)
+                .unwrap();
+        }
+        builder.build().unwrap()
+    }
+
+    /// The first match of set 0 in `text`, as a span of the original.
+    fn first(index: &PhraseIndex, text: &str) -> Option<Span> {
+        let view = Normalized::new(text);
+        let hit = index.first_per_set(&view.text).into_iter().next()??;
+        Some(view.original_span(hit.start, hit.end))
     }
 
     #[test]
-    fn non_ascii_phrases_match_exactly() {
-        let set = PhraseMatcher::new(&["résilier", "kündigen", "café"], &[]).unwrap();
-        assert_eq!(set.find("un café noir"), Some(Span::new(3, 8)));
-        assert_eq!(set.find("je veux résilier"), Some(Span::new(8, 17)));
-        assert_eq!(set.find("wir KÜNDIGEN"), None);
-        assert_eq!(set.find("wir Kündigen"), Some(Span::new(4, 13)));
+    fn phrases_match_whole_words_in_any_case_and_spacing() {
+        let set = index(&[(&["sue", "class action", "we're done"], &[])]);
+        assert_eq!(first(&set, "I will SUE you"), Some(Span::new(7, 10)));
+        assert_eq!(first(&set, "a new issue"), None);
+        assert_eq!(
+            first(&set, "a class\n  action suit"),
+            Some(Span::new(2, 16))
+        );
+        assert_eq!(
+            first(&set, "ok, WE\u{2019}RE DONE."),
+            Some(Span::new(4, 16))
+        );
+        assert_eq!(
+            first(&set, "a cl\u{200B}ass action"),
+            Some(Span::new(2, 17))
+        );
+    }
+
+    #[test]
+    fn non_ascii_phrases_fold_case_and_keep_word_boundaries() {
+        let set = index(&[(&["résilier", "kündigen", "café"], &[])]);
+        assert_eq!(first(&set, "un café noir"), Some(Span::new(3, 8)));
+        assert_eq!(first(&set, "wir KÜNDIGEN"), Some(Span::new(4, 13)));
+        assert_eq!(first(&set, "un cafés"), None);
+        assert_eq!(first(&set, "écafé"), None);
+    }
+
+    #[test]
+    fn a_rejected_longer_phrase_does_not_hide_a_shorter_one() {
+        let set = index(&[(&["sue you", "sue"], &[])]);
+        assert_eq!(first(&set, "I'll sue your company"), Some(Span::new(5, 8)));
+        assert_eq!(first(&set, "I'll sue you"), Some(Span::new(5, 12)));
+    }
+
+    #[test]
+    fn sets_report_apart_and_without_overlap() {
+        let set = index(&[(&["refund", "refund now"], &[]), (&["now"], &[r"\bn\w+"])]);
+        let hits = set.find_all("refund now, refund");
+        let spans: Vec<(SetId, Option<usize>, usize, usize)> = hits
+            .iter()
+            .map(|h| (h.set, h.phrase, h.start, h.end))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                (0, Some(1), 0, 10),
+                (0, Some(0), 12, 18),
+                (1, Some(0), 7, 10)
+            ]
+        );
     }
 
     #[test]
     fn patterns_join_the_set() {
-        let set = PhraseMatcher::new(&["outage"], &[r"\bdata\s+(?:is|was)\s+gone\b"]).unwrap();
-        assert_eq!(set.find("our data is GONE"), Some(Span::new(4, 16)));
-        assert!(PhraseMatcher::new::<&str>(&[], &[]).unwrap().is_empty());
+        let set = index(&[(&["outage"], &[r"\bdata\s+(?:is|was)\s+GONE\b"])]);
+        assert_eq!(first(&set, "our data is gone"), Some(Span::new(4, 16)));
+        assert!(index(&[(&[], &[])]).is_empty());
     }
 
     #[test]
     fn bad_pattern_reports_itself_in_one_line() {
-        let error = PhraseMatcher::new(&["x"], &["ok", "a(b"]).unwrap_err();
+        let error = PhraseIndexBuilder::new()
+            .add_set(&["x"], &["ok", "a(b"], PatternCase::Sensitive)
+            .unwrap_err();
         assert_eq!(error.pattern, "a(b");
         assert_eq!(error.reason, "unclosed group");
     }
 
     #[test]
     fn oversized_pattern_is_rejected() {
-        let error = PhraseMatcher::new::<&str>(&[], &["(?:a{1000}){1000}"]).unwrap_err();
+        let error = PhraseIndexBuilder::new()
+            .add_set::<&str>(&[], &["(?:a{1000}){1000}"], PatternCase::Sensitive)
+            .unwrap_err();
         assert!(error.reason.contains("size limit"), "{}", error.reason);
     }
 }

@@ -9,7 +9,7 @@
 //! amount, timeline and percentage of the promise's sentence. A rule with no
 //! `grounded_by` (absolute promises: "this will never happen again") is never grounded.
 
-use regex::Regex;
+use crate::text::phrases::{PhraseHit, SetId};
 
 use super::grounding::{Kind, Source, Specific};
 use super::Prepared;
@@ -18,7 +18,8 @@ use super::Prepared;
 #[derive(Debug, Clone)]
 pub(crate) struct CommitmentRule {
     pub kind: String,
-    pub regex: Regex,
+    /// The rule's phrase set in the validator's index.
+    pub set: SetId,
     /// Normalized phrases; one in a policy document grounds the kind.
     pub grounded_by: Vec<String>,
 }
@@ -73,26 +74,25 @@ impl CommitmentRules {
         })
     }
 
-    /// Every promise in `text` (normalized) that no policy document grounds.
+    /// Every promise among `phrase_hits` (the validator index's matches in `text`, the
+    /// normalized reply) that no policy document grounds.
     pub fn scan(
         &self,
         text: &str,
+        phrase_hits: &[PhraseHit],
         specifics: &[Specific],
         prepared: &Prepared,
     ) -> Vec<CommitmentHit> {
         let mut hits = Vec::new();
         for rule in &self.rules {
-            for m in rule.regex.find_iter(text) {
-                if m.start() == m.end() {
-                    continue;
-                }
-                if self.grounded(rule, text, m.start(), m.end(), specifics, prepared) {
+            for m in phrase_hits.iter().filter(|hit| hit.set == rule.set) {
+                if self.grounded(rule, text, m.start, m.end, specifics, prepared) {
                     continue;
                 }
                 hits.push(CommitmentHit {
                     kind: rule.kind.clone(),
-                    start: m.start(),
-                    end: m.end(),
+                    start: m.start,
+                    end: m.end,
                 });
             }
         }

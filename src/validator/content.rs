@@ -7,7 +7,7 @@
 //! `phrases` and `patterns` in the list), and a topic with no definition matches its
 //! own name read as words ("legal advice").
 
-use regex::Regex;
+use crate::text::phrases::SetId;
 
 /// A required disclosure, ready to check.
 #[derive(Debug, Clone)]
@@ -42,28 +42,19 @@ impl DisclosureTrigger {
 /// The content rules.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ContentRules {
-    /// Prohibited topics: name and matcher.
-    pub topics: Vec<(String, Regex)>,
-    /// Prohibited phrases, all in one regex, and the normalized phrases as written.
-    pub phrases: Option<Regex>,
-    pub phrase_names: Vec<(String, String)>,
+    /// Prohibited topics: name and phrase set in the validator's index.
+    pub topics: Vec<(String, SetId)>,
+    /// The prohibited phrases' set in the validator's index, and the phrases as
+    /// written (a hit's phrase index points here).
+    pub phrases: Option<SetId>,
+    pub phrase_names: Vec<String>,
     pub disclosures: Vec<CompiledDisclosure>,
     pub max_reply_chars: usize,
 }
 
-impl ContentRules {
-    /// The phrase (as written in the policy) a normalized match stands for.
-    pub fn phrase_for<'a>(&'a self, matched: &'a str) -> &'a str {
-        self.phrase_names
-            .iter()
-            .find(|(normalized, _)| normalized == matched)
-            .map_or(matched, |(_, written)| written.as_str())
-    }
-}
-
 /// The normalized first sentence of a disclosure text, without its final punctuation.
 pub(crate) fn disclosure_marker(text: &str) -> String {
-    let normalized = super::normalize::normalize_str(text);
+    let normalized = crate::text::normalize::normalize_str(text);
     let first = normalized
         .split_inclusive(['.', '!', '?'])
         .next()

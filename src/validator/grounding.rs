@@ -1032,7 +1032,7 @@ pub(crate) fn crm_strings(crm: &serde_json::Map<String, Value>) -> Vec<String> {
             return;
         }
         match value {
-            Value::String(text) => out.push(super::normalize::normalize_str(text)),
+            Value::String(text) => out.push(crate::text::normalize::normalize_str(text)),
             Value::Array(items) => items.iter().for_each(|v| walk(v, depth + 1, out)),
             Value::Object(map) => map.values().for_each(|v| walk(v, depth + 1, out)),
             _ => {}
@@ -1215,7 +1215,7 @@ mod tests {
     use super::*;
 
     fn keys(text: &str) -> Vec<(String, &str)> {
-        let normalized = super::super::normalize::normalize_str(text);
+        let normalized = crate::text::normalize::normalize_str(text);
         extract(&normalized)
             .into_iter()
             .map(|s| (s.keys.join("|"), s.kind.as_str()))

@@ -29,7 +29,6 @@ mod commitments;
 mod content;
 mod grounding;
 mod matcher;
-pub(crate) mod normalize;
 mod pii;
 mod redact;
 
@@ -50,10 +49,11 @@ use crate::text::phrases::PatternError;
 use crate::text::Span;
 use crate::verdict::Violation;
 
+use crate::text::normalize::{normalize_str, Normalized};
+use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder};
 use commitments::{CommitmentRule, CommitmentRules};
 use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
 use grounding::{Index, Kind, Source};
-use normalize::{normalize_str, Normalized};
 use pii::{KnownEmails, PiiRules};
 
 pub use redact::MASK;
@@ -235,8 +235,8 @@ pub(crate) struct CompiledValidator {
     volatile_tags: Vec<String>,
     commitments: CommitmentRules,
     content: ContentRules,
-    /// Matches wherever any commitment, topic or phrase rule does (see `matcher::gate`).
-    gate: Option<regex::Regex>,
+    /// Every commitment, topic and prohibited-phrase set, matched in one pass.
+    phrases: PhraseIndex,
 }
 
 /// A KB document, prepared once per validation.
@@ -337,6 +337,8 @@ impl CompiledValidator {
         let pii = compile_pii(pii_policy)
             .map_err(|e| bad_pattern(&["validator", "pii", "secret_prefixes"], e))?;
 
+        let mut phrases = PhraseIndexBuilder::new();
+
         let commitment_policy: Option<&CommitmentPolicy> = part!(commitments);
         let mut commitments = CommitmentRules {
             rules: Vec::new(),
@@ -345,34 +347,29 @@ impl CompiledValidator {
                 .unwrap_or_default(),
         };
         for (kind, rule) in commitment_policy.map(|c| &c.rules).into_iter().flatten() {
-            let regex = matcher::compile_set(&rule.phrases, &rule.patterns).map_err(|e| {
-                bad_pattern(&["validator", "commitments", "rules", kind, "patterns"], e)
-            })?;
-            if let Some(regex) = regex {
-                commitments.rules.push(CommitmentRule {
-                    kind: kind.clone(),
-                    regex,
-                    grounded_by: rule.grounded_by.iter().map(|p| normalize_str(p)).collect(),
-                });
-            }
+            let set = phrases
+                .add_set(&rule.phrases, &rule.patterns, PatternCase::Sensitive)
+                .map_err(|e| {
+                    bad_pattern(&["validator", "commitments", "rules", kind, "patterns"], e)
+                })?;
+            commitments.rules.push(CommitmentRule {
+                kind: kind.clone(),
+                set,
+                grounded_by: rule.grounded_by.iter().map(|p| normalize_str(p)).collect(),
+            });
         }
 
-        let content = compile_content(policy, part!(topics), &invalid, &bad_pattern)?;
+        let content = compile_content(policy, part!(topics), &mut phrases, &invalid, &bad_pattern)?;
         let content = ContentRules {
             max_reply_chars: part!(max_reply_chars).copied().unwrap_or(1500),
             ..content
         };
 
-        let sets: Vec<&regex::Regex> = commitments
-            .rules
-            .iter()
-            .map(|rule| &rule.regex)
-            .chain(content.topics.iter().map(|(_, regex)| regex))
-            .chain(content.phrases.iter())
-            .collect();
-        let gate = matcher::gate(&sets);
+        let phrases = phrases
+            .build()
+            .map_err(|e| bad_pattern(&["validator", "topics"], e))?;
         Ok(CompiledValidator {
-            gate,
+            phrases,
             pii,
             kinds,
             max_age_days: staleness.map_or(90, |s| s.max_age_days),
@@ -535,17 +532,12 @@ impl CompiledValidator {
             }
         }
 
-        // Commitments, topics, phrases: one gate scan first; most replies stop there.
-        let gate_open = self
-            .gate
-            .as_ref()
-            .is_none_or(|gate| gate.is_match(&view.text));
-        let hits = if gate_open {
-            self.commitments.scan(&view.text, &specifics, &prepared)
-        } else {
-            Vec::new()
-        };
-        for hit in hits {
+        // Commitments, topics, phrases: every set in one scan.
+        let phrase_hits = self.phrases.find_all(&view.text);
+        for hit in self
+            .commitments
+            .scan(&view.text, &phrase_hits, &specifics, &prepared)
+        {
             violations.push(
                 Violation::block(
                     Code::Commitment,
@@ -559,42 +551,32 @@ impl CompiledValidator {
                 .with_kind(&hit.kind),
             );
         }
-
-        // Topics and phrases.
-        let topics = if gate_open {
-            self.content.topics.as_slice()
-        } else {
-            &[]
-        };
-        for (topic, regex) in topics {
-            for m in regex.find_iter(&view.text) {
-                if m.start() == m.end() {
-                    continue;
-                }
+        for (topic, set) in &self.content.topics {
+            for hit in phrase_hits.iter().filter(|hit| hit.set == *set) {
                 violations.push(
                     Violation::block(
                         Code::ProhibitedTopic,
                         format!("the reply touches the prohibited topic `{topic}`"),
                     )
                     .in_field(reply_field)
-                    .at(view.original_span(m.start(), m.end()))
+                    .at(view.original_span(hit.start, hit.end))
                     .with_kind(topic),
                 );
             }
         }
-        if let Some(regex) = self.content.phrases.as_ref().filter(|_| gate_open) {
-            for m in regex.find_iter(&view.text) {
-                if m.start() == m.end() {
-                    continue;
-                }
-                let phrase = self.content.phrase_for(m.as_str());
+        if let Some(set) = self.content.phrases {
+            for hit in phrase_hits.iter().filter(|hit| hit.set == set) {
+                let phrase = hit
+                    .phrase
+                    .and_then(|i| self.content.phrase_names.get(i))
+                    .map_or("", String::as_str);
                 violations.push(
                     Violation::block(
                         Code::ProhibitedPhrase,
                         format!("the reply uses the prohibited phrase `{phrase}`"),
                     )
                     .in_field(reply_field)
-                    .at(view.original_span(m.start(), m.end())),
+                    .at(view.original_span(hit.start, hit.end)),
                 );
             }
         }
@@ -979,7 +961,7 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
     let Some(policy) = policy else {
         return Ok(PiiRules {
             tokens: None,
-            secret_keywords: None,
+            secret_keywords: PhraseIndex::default(),
             allowed_email_domains: Vec::new(),
         });
     };
@@ -999,18 +981,12 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
             prefixes.join("|")
         )
     };
-    let keywords: Vec<String> = policy
-        .secret_keywords
-        .iter()
-        .filter_map(|k| matcher::phrase_regex(k))
-        .collect();
+    let mut keywords = PhraseIndexBuilder::new();
+    keywords.add_set::<String>(&policy.secret_keywords, &[], PatternCase::Sensitive)?;
+    let keywords = keywords.build()?;
     Ok(PiiRules {
         tokens: Some(matcher::compile(&tokens)?),
-        secret_keywords: if keywords.is_empty() {
-            None
-        } else {
-            Some(matcher::compile(&keywords.join("|"))?)
-        },
+        secret_keywords: keywords,
         allowed_email_domains: policy
             .allowed_email_domains
             .iter()
@@ -1022,6 +998,7 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
 fn compile_content(
     policy: &Policy,
     definitions: Option<&BTreeMap<String, PhraseSet>>,
+    index: &mut PhraseIndexBuilder,
     invalid: &dyn Fn(&[&str], String) -> Error,
     bad_pattern: &dyn Fn(&[&str], PatternError) -> Error,
 ) -> Result<ContentRules> {
@@ -1059,17 +1036,17 @@ fn compile_content(
                 ))
             }
         };
-        let regex = matcher::compile_set(&phrases, &patterns).map_err(|e| {
-            if own_definitions.is_some_and(|d| d.contains_key(&name)) {
-                bad_pattern(&["validator", "topics", &name, "patterns"], e)
-            } else {
-                bad_pattern(&["content_guardrails", "prohibited_topics"], e)
-            }
-        })?;
+        let set = index
+            .add_set(&phrases, &patterns, PatternCase::Sensitive)
+            .map_err(|e| {
+                if own_definitions.is_some_and(|d| d.contains_key(&name)) {
+                    bad_pattern(&["validator", "topics", &name, "patterns"], e)
+                } else {
+                    bad_pattern(&["content_guardrails", "prohibited_topics"], e)
+                }
+            })?;
         listed.insert(name.clone());
-        if let Some(regex) = regex {
-            rules.topics.push((name, regex));
-        }
+        rules.topics.push((name, set));
     }
     if let Some(own) = own_definitions {
         if let Some(name) = own.keys().find(|name| !listed.contains(*name)) {
@@ -1084,12 +1061,13 @@ fn compile_content(
         .as_ref()
         .map(|t| t.prohibited_phrases.clone())
         .unwrap_or_default();
-    rules.phrases = matcher::compile_set(&phrases, &[])
-        .map_err(|e| bad_pattern(&["tone_guidelines", "prohibited_phrases"], e))?;
-    rules.phrase_names = phrases
-        .iter()
-        .map(|p| (normalize_str(p.trim()), p.clone()))
-        .collect();
+    if !phrases.is_empty() {
+        let set = index
+            .add_set::<String>(&phrases, &[], PatternCase::Sensitive)
+            .map_err(|e| bad_pattern(&["tone_guidelines", "prohibited_phrases"], e))?;
+        rules.phrases = Some(set);
+    }
+    rules.phrase_names = phrases;
     for (name, disclosure) in guardrails
         .map(|g| &g.required_disclosures)
         .into_iter()

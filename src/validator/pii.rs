@@ -28,6 +28,7 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use crate::codes::Code;
+use crate::text::phrases::PhraseIndex;
 
 /// One piece of personal data, as a range of the normalized view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub(crate) struct PiiRules {
     /// API keys (policy prefixes) and JWTs, on the normalized view.
     pub tokens: Option<Regex>,
     /// Keywords whose following value is a secret ("password", "pin", ...).
-    pub secret_keywords: Option<Regex>,
+    pub secret_keywords: PhraseIndex,
     /// Email domains that are never another customer's (the company's own).
     pub allowed_email_domains: Vec<String>,
 }
@@ -95,16 +96,14 @@ impl PiiRules {
                 });
             }
         }
-        if let Some(keywords) = &self.secret_keywords {
-            for m in keywords.find_iter(text) {
-                if let Some((start, end)) = secret_value(text, m.end()) {
-                    hits.push(PiiHit {
-                        code: Code::PiiSecret,
-                        start,
-                        end,
-                        what: "a password or secret",
-                    });
-                }
+        for keyword in self.secret_keywords.find_all(text) {
+            if let Some((start, end)) = secret_value(text, keyword.end) {
+                hits.push(PiiHit {
+                    code: Code::PiiSecret,
+                    start,
+                    end,
+                    what: "a password or secret",
+                });
             }
         }
     }
@@ -758,7 +757,17 @@ mod tests {
     fn rules() -> PiiRules {
         PiiRules {
             tokens: Regex::new(r"\b(?:sk-|sk_live_|akia|ghp_)[a-z0-9_\-]{16,}|\beyj[a-z0-9_-]{8,}\.eyj[a-z0-9_-]{8,}\.[a-z0-9_-]{8,}").ok(),
-            secret_keywords: Regex::new(r"\b(?:password|passcode|pin)\b").ok(),
+            secret_keywords: {
+                let mut keywords = crate::text::phrases::PhraseIndexBuilder::new();
+                keywords
+                    .add_set(
+                        &["password", "passcode", "pin"],
+                        &[],
+                        crate::text::phrases::PatternCase::Sensitive,
+                    )
+                    .unwrap();
+                keywords.build().unwrap()
+            },
             allowed_email_domains: vec!["example.com".into()],
         }
     }

@@ -63,7 +63,7 @@ fn mask_into(out: &mut String, inside: &str, whole: bool) {
             } else {
                 out.push(MASK);
             }
-        } else if super::normalize::is_ignorable(c) {
+        } else if crate::text::normalize::is_ignorable(c) {
             // Invisible characters inside a masked value are dropped.
         } else {
             out.push(c);

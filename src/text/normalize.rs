@@ -15,10 +15,13 @@
 //! 5. case folded to lower case; dashes folded to `-`, curly quotes to `'` and `"`,
 //!    and the Cyrillic and Greek letters that look like Latin ones to those letters.
 //!
-//! Every byte of the view records the original byte range it came from, so a match in
+//! Every byte of the view knows the original byte range it came from, so a match in
 //! the view maps back to an exact span of the original text, which is what violations
-//! report and what redaction masks. ASCII text takes a fast path: one byte in, at most
-//! one byte out, no table lookups.
+//! report and what redaction masks. The map is kept as pieces, not per byte: a run of
+//! bytes copied one for one (most of any text) is one piece, so building the view of
+//! plain ASCII costs a lower-casing copy and a handful of pieces, and mapping a span
+//! back is a binary search. Everything else (a folded character, a collapsed run of
+//! whitespace) is a piece whose bytes all stand for the same original range.
 //!
 //! Not covered: Hangul jamo composition across separate conjoining jamo, and
 //! confusables beyond the small Latin look-alike table (whole-script homoglyph
@@ -34,11 +37,23 @@ use crate::text::Span;
 pub(crate) struct Normalized {
     /// The normalized text.
     pub text: String,
-    /// For each byte of `text`, the first original byte it came from.
-    starts: Vec<u32>,
-    /// For each byte of `text`, one past the last original byte it came from.
-    ends: Vec<u32>,
+    /// Where each stretch of `text` came from, in order of `view`.
+    pieces: Vec<Piece>,
     original_len: usize,
+}
+
+/// A stretch of the view, from `view` to the next piece's `view` (or the end).
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    /// First byte of the stretch in the view.
+    view: u32,
+    /// First original byte.
+    original: u32,
+    /// One past the last original byte; only for a piece that is not `copied`.
+    original_end: u32,
+    /// Copied byte for byte: view byte `view + k` is original byte `original + k`.
+    /// Otherwise every byte of the stretch stands for `original..original_end`.
+    copied: bool,
 }
 
 /// Normalizes a policy phrase or a context value the same way as a reply, without
@@ -55,11 +70,9 @@ impl Normalized {
     }
 
     fn build(original: &str, map: bool) -> Normalized {
-        let capacity = if map { original.len() } else { 0 };
         let mut out = Builder {
             text: String::with_capacity(original.len()),
-            starts: Vec::with_capacity(capacity),
-            ends: Vec::with_capacity(capacity),
+            pieces: Vec::new(),
             last_space: false,
             map,
         };
@@ -128,36 +141,51 @@ impl Normalized {
         }
         Normalized {
             text: out.text,
-            starts: out.starts,
-            ends: out.ends,
+            pieces: out.pieces,
             original_len: original.len(),
+        }
+    }
+
+    /// The original range that view byte `at` came from.
+    fn origin(&self, at: usize) -> Option<(usize, usize)> {
+        if at >= self.text.len() {
+            return None;
+        }
+        let index = self
+            .pieces
+            .partition_point(|piece| piece.view as usize <= at)
+            .checked_sub(1)?;
+        let piece = self.pieces.get(index)?;
+        if piece.copied {
+            let byte = piece.original as usize + (at - piece.view as usize);
+            Some((byte, byte + 1))
+        } else {
+            Some((piece.original as usize, piece.original_end as usize))
         }
     }
 
     /// The original span that the normalized range `[start, end)` came from.
     pub fn original_span(&self, start: usize, end: usize) -> Span {
-        let from = self
-            .starts
-            .get(start)
-            .map_or(self.original_len, |&s| s as usize);
+        let from = self.origin(start).map_or(self.original_len, |(s, _)| s);
         if end <= start {
             return Span::new(from, from);
         }
-        let to = self
-            .ends
-            .get(end - 1)
-            .map_or(self.original_len, |&e| e as usize);
+        let to = self.origin(end - 1).map_or(self.original_len, |(_, e)| e);
         Span::new(from, to.max(from))
     }
 }
 
 struct Builder {
     text: String,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    pieces: Vec<Piece>,
     last_space: bool,
     /// Whether to record the byte map.
     map: bool,
+}
+
+/// `new` stops at u32::MAX, so offsets fit; saturate rather than wrap if not.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 impl Builder {
@@ -165,43 +193,76 @@ impl Builder {
     /// one byte out per byte in.
     fn push_ascii_run(&mut self, run: &[u8], at: usize) {
         self.last_space = false;
+        self.record_copied(at);
         self.text
             .extend(run.iter().map(|b| char::from(b.to_ascii_lowercase())));
-        if self.map {
-            let from = u32::try_from(at).unwrap_or(u32::MAX);
-            let to = u32::try_from(at + run.len()).unwrap_or(u32::MAX);
-            self.starts.extend(from..to);
-            self.ends
-                .extend(from.saturating_add(1)..to.saturating_add(1));
-        }
     }
 
-    fn record(&mut self, bytes: usize, start: usize, end: usize) {
+    /// Notes that the bytes about to be pushed are copied from original byte `at` on:
+    /// continues the last piece when it is a copy that ends just there.
+    fn record_copied(&mut self, at: usize) {
         if !self.map {
             return;
         }
-        // `new` stops at u32::MAX, so these conversions cannot saturate in practice.
-        let start = u32::try_from(start).unwrap_or(u32::MAX);
-        let end = u32::try_from(end).unwrap_or(u32::MAX);
-        for _ in 0..bytes {
-            self.starts.push(start);
-            self.ends.push(end);
+        let view = self.text.len();
+        if let Some(last) = self.pieces.last() {
+            let continues =
+                last.copied && last.original as usize + (view - last.view as usize) == at;
+            if continues {
+                return;
+            }
+        }
+        self.pieces.push(Piece {
+            view: offset(view),
+            original: offset(at),
+            original_end: 0,
+            copied: true,
+        });
+    }
+
+    /// Notes that the bytes about to be pushed all stand for `start..end`.
+    fn record(&mut self, start: usize, end: usize) {
+        if self.map {
+            self.pieces.push(Piece {
+                view: offset(self.text.len()),
+                original: offset(start),
+                original_end: offset(end),
+                copied: false,
+            });
         }
     }
 
     fn push_space(&mut self, start: usize, end: usize) {
-        if self.last_space && !self.map {
-            return;
-        }
         if self.last_space {
-            // Collapse: the one space now stands for the whole run.
-            if let Some(last) = self.ends.last_mut() {
-                *last = u32::try_from(end).unwrap_or(u32::MAX);
+            if self.map {
+                // Collapse: the one space now stands for the whole run.
+                let space = self.text.len().saturating_sub(1);
+                if let Some(last) = self.pieces.last_mut() {
+                    if last.copied {
+                        // The space was copied with the text before it: split it off.
+                        let original = last.original as usize + (space - last.view as usize);
+                        if last.view as usize == space {
+                            self.pieces.pop();
+                        }
+                        self.pieces.push(Piece {
+                            view: offset(space),
+                            original: offset(original),
+                            original_end: offset(end),
+                            copied: false,
+                        });
+                    } else {
+                        last.original_end = offset(end);
+                    }
+                }
             }
             return;
         }
+        if end == start + 1 {
+            self.record_copied(start);
+        } else {
+            self.record(start, end);
+        }
         self.text.push(' ');
-        self.record(1, start, end);
         self.last_space = true;
     }
 
@@ -211,8 +272,12 @@ impl Builder {
             return;
         }
         self.last_space = false;
+        if end == start + 1 {
+            self.record_copied(start);
+        } else {
+            self.record(start, end);
+        }
         self.text.push(char::from(byte.to_ascii_lowercase()));
-        self.record(1, start, end);
     }
 
     fn push_char(&mut self, c: char, start: usize, end: usize) {
@@ -234,8 +299,8 @@ impl Builder {
         self.last_space = false;
         for lower in c.to_lowercase() {
             let lower = fold_lookalike(lower).unwrap_or(lower);
+            self.record(start, end);
             self.text.push(lower);
-            self.record(lower.len_utf8(), start, end);
         }
     }
 }
@@ -366,6 +431,41 @@ mod tests {
         assert_eq!(view("caf\u{0065}\u{0301}"), "café");
         assert_eq!(view("\u{FB01}ne"), "fine");
         assert_eq!(view("a\u{3000}\u{00A0}b"), "a b");
+    }
+
+    #[test]
+    fn a_collapsed_run_splits_the_copied_piece_it_started_in() {
+        let n = Normalized::new("Ab  \n Cd e");
+        assert_eq!(n.text, "ab cd e");
+        assert_eq!(n.original_span(0, 2), Span::new(0, 2));
+        assert_eq!(n.original_span(2, 3), Span::new(2, 6));
+        assert_eq!(n.original_span(3, 5), Span::new(6, 8));
+        assert_eq!(n.original_span(5, 6), Span::new(8, 9));
+        assert_eq!(n.original_span(1, 7), Span::new(1, 10));
+        let n = Normalized::new("x\u{3000} \u{00A0}y z");
+        assert_eq!(n.text, "x y z");
+        assert_eq!(n.original_span(1, 2), Span::new(1, 7));
+        assert_eq!(n.original_span(2, 5), Span::new(7, 10));
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, each view byte maps into the original, in order, and a
+        /// view byte copied from the original is that byte lower-cased.
+        #[test]
+        fn every_view_byte_maps_back_in_order(text in "[a-zA-Z \t\n\u{200B}\u{00A0}\u{FF14}é\u{0301}\u{3000}ﬁ.-]{0,40}") {
+            let n = Normalized::new(&text);
+            let mut previous = 0;
+            for k in 0..n.text.len() {
+                let span = n.original_span(k, k + 1);
+                proptest::prop_assert!(span.start < span.end && span.end <= text.len());
+                proptest::prop_assert!(span.start >= previous);
+                previous = span.start;
+                let byte = n.text.as_bytes()[k];
+                if span.end == span.start + 1 && byte != b' ' {
+                    proptest::prop_assert_eq!(text.as_bytes()[span.start].to_ascii_lowercase(), byte);
+                }
+            }
+        }
     }
 
     #[test]
