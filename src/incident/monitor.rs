@@ -561,7 +561,10 @@ pub struct IncidentMonitor {
     config: MonitorConfig,
     /// The latest event time seen, in Unix seconds.
     clock: Option<i64>,
-    last_sweep_hour: i64,
+    /// The hour of event time of the last sweep; `None` before the first. (Not an
+    /// `i64::MIN` sentinel: JavaScript numbers hold integers exactly only up to 2^53,
+    /// and the state must survive a `JSON.parse` / `JSON.stringify` in a worker.)
+    last_sweep_hour: Option<i64>,
     categories: BTreeMap<String, CategoryState>,
     completion: CompletionState,
     complaints: BTreeMap<String, ComplaintRun>,
@@ -585,7 +588,7 @@ impl IncidentMonitor {
             },
             config,
             clock: None,
-            last_sweep_hour: i64::MIN,
+            last_sweep_hour: None,
             categories: BTreeMap::new(),
             completion: CompletionState::default(),
             complaints: BTreeMap::new(),
@@ -1064,10 +1067,10 @@ impl IncidentMonitor {
     /// Once per hour of event time, forgets what every window has left behind.
     fn sweep_if_due(&mut self, clock: i64) {
         let hour = clock.div_euclid(3600);
-        if hour <= self.last_sweep_hour {
+        if self.last_sweep_hour.is_some_and(|last| hour <= last) {
             return;
         }
-        self.last_sweep_hour = hour;
+        self.last_sweep_hour = Some(hour);
         let category_cutoff = Self::window_cutoff(clock, self.config.category_window_minutes);
         let min = self.config.category_min_customers as usize;
         self.categories.retain(|_, state| {
@@ -1259,6 +1262,40 @@ mod tests {
             assert_eq!(error.code(), Code::RequestInvalid, "{text}");
             assert_eq!(error.to_string(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn state_json_holds_only_integers_javascript_keeps_exactly() {
+        // A fresh monitor once saved `last_sweep_hour` as i64::MIN, which a JS
+        // `JSON.parse` rounds to a float that no longer reads back.
+        let fresh = IncidentMonitor::default().to_json();
+        assert!(
+            fresh.contains(r#""clock":null,"last_sweep_hour":null,"#),
+            "{fresh}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&fresh).unwrap();
+        fn check(value: &serde_json::Value) {
+            match value {
+                serde_json::Value::Number(n) => {
+                    if let Some(i) = n.as_i64() {
+                        assert!(i.unsigned_abs() <= 1 << 53, "{i}");
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(check),
+                serde_json::Value::Object(map) => map.values().for_each(check),
+                _ => {}
+            }
+        }
+        check(&value);
+        // States saved before the change still load.
+        let old = fresh.replace(
+            r#""last_sweep_hour":null"#,
+            r#""last_sweep_hour":-9223372036854775808"#,
+        );
+        assert_eq!(
+            IncidentMonitor::from_json(&old).unwrap().last_sweep_hour,
+            Some(i64::MIN)
+        );
     }
 
     #[test]
