@@ -1,6 +1,7 @@
 // Types for the deskguard npm package. Written by hand because the bindings take and
 // return plain JSON data, which wasm-bindgen can only type as `any`; the shapes below
-// mirror the Rust serde types (src/request.rs, src/verdict.rs, src/lint.rs).
+// mirror the Rust serde types (src/request.rs, src/verdict.rs, src/lint.rs,
+// src/runbook/, src/incident/).
 //
 // `Code` and `Trigger` are generated at build time from the engine's own registry
 // (src/codes.rs), so they cannot drift from what a verdict can contain.
@@ -235,6 +236,194 @@ export interface TierReport {
   agrees: boolean;
 }
 
+// ---------------------------------------------------------------- screening
+
+/** Who handles a runbook category. */
+export type HandlingTier = "tier_1" | "tier_1_then_tier_2" | "tier_2";
+/** By when a ticket must be answered, in business time on the policy's calendar. */
+export type Sla = { business_hours: number } | { business_days: number };
+
+/** Where a category's phrase was found. */
+export interface CategoryMatch {
+  /** `ticket.subject` or `ticket.body`. */
+  field: string;
+  span: Span;
+}
+
+/** What `screenTicket` says about a ticket, before any model call. */
+export interface Screening {
+  ticket_id?: string;
+  /** The runbook category (`task_stuck`, `billing_query`, ...). */
+  category: string;
+  /** The phrase that picked the category; absent for the default category. */
+  matched?: CategoryMatch;
+  handling_tier: HandlingTier;
+  sla: Sla;
+  /** When the SLA clock started (the `now` given), RFC 3339 UTC. */
+  received_at: string;
+  /** When it must be answered, RFC 3339 UTC (`null` only past the representable range). */
+  due_at: string | null;
+  /** `due_at` in the calendar's time zone (RFC 9557: `2026-06-08T12:00:00+02:00[Europe/Berlin]`). */
+  due_at_local?: string;
+  /** A hard trigger fired: a human takes the ticket, no model call. */
+  handoff: boolean;
+  queue: string;
+  priority: Priority;
+  triggers: TriggerHit[];
+}
+
+// ---------------------------------------------------------------- incidents
+
+/** RFC 3339 text; a `Date` works too (it is sent as its ISO text). */
+export type EventTime = string | Date;
+
+/** A screened ticket. */
+export interface TicketEvent {
+  type: "ticket";
+  at: EventTime;
+  /** The customer (CRM id). */
+  customer: string;
+  /** Its runbook category (`Screening.category`). */
+  category: string;
+  enterprise?: boolean;
+}
+
+/** A platform-wide agent completion-rate sample. */
+export interface CompletionRateEvent {
+  type: "completion_rate";
+  at: EventTime;
+  /** 0..1. */
+  rate: number;
+}
+
+/** A customer complaint about an agent output. */
+export interface ComplaintEvent {
+  type: "complaint";
+  at: EventTime;
+  /** The task class (`invoice_extraction`). */
+  task_class: string;
+  /** What identifies the erroneous output (an error signature, an output hash). */
+  output: string;
+  customer?: string | null;
+  enterprise?: boolean;
+}
+
+/** A billing reconciliation. */
+export interface BillingEvent {
+  type: "billing";
+  at: EventTime;
+  expected_usd: number;
+  billed_usd: number;
+}
+
+/** How many users the platform has now. */
+export interface UsersEvent {
+  type: "users";
+  at: EventTime;
+  total: number;
+}
+
+/** A scope assessment (on-call engineer, CSM): opens an incident for one window. */
+export interface ImpactEvent {
+  type: "impact";
+  at: EventTime;
+  affected_users: number;
+  enterprise_customers: number;
+}
+
+/** Something the host saw; `type` picks the kind (the Rust `IncidentEvent`). */
+export type IncidentEvent =
+  | TicketEvent
+  | CompletionRateEvent
+  | ComplaintEvent
+  | BillingEvent
+  | UsersEvent
+  | ImpactEvent;
+
+/** The codes an incident alert can carry. */
+export type IncidentCode = Extract<Code, `INCIDENT_${string}`>;
+
+/** One alert: fired once per episode of its trigger. */
+export interface IncidentAlert {
+  code: IncidentCode;
+  /** The time of the event that raised it, RFC 3339 UTC. */
+  at: string;
+  /** The category or task class, `over_charge` / `under_charge`; absent when platform-wide. */
+  subject?: string;
+  /** What happened and what the playbook says to do. */
+  message: string;
+}
+
+/**
+ * The monitor's thresholds, windows and caps (the Rust `MonitorConfig`): every key
+ * optional, defaults from the playbooks; unknown keys throw `OPTION_INVALID`.
+ */
+export interface MonitorConfig {
+  /** Window of a category spike, minutes (1440). */
+  category_window_minutes?: number;
+  /** Distinct customers in one category within the window that make a spike (3). */
+  category_min_customers?: number;
+  /** Relative drop below the baseline that counts (0.20). */
+  completion_drop_ratio?: number;
+  /** A drop must last longer than this, minutes (15). */
+  completion_sustain_minutes?: number;
+  /** The expected completion rate; absent or null: the mean of recent normal samples. */
+  completion_baseline?: number | null;
+  /** How far back the computed baseline looks, minutes (1440). */
+  completion_baseline_minutes?: number;
+  /** Consecutive complaints about one output on a task class (5). */
+  complaint_run?: number;
+  /** A complaint run ends after this many quiet minutes (1440). */
+  complaint_gap_minutes?: number;
+  /** Billed off from expected by more than this ratio (0.05). */
+  billing_anomaly_ratio?: number;
+  /** Window billing is summed over, minutes (1440). */
+  billing_window_minutes?: number;
+  /** More than this share of users affected engages the IC (0.05). */
+  ic_user_share?: number;
+  /** More than this many enterprise customers affected engages the IC (1). */
+  ic_enterprise_customers?: number;
+  /** Users on the platform (a `users` event overrides it). */
+  total_users?: number | null;
+  /** Most categories, and most task classes, tracked at once (256). */
+  max_keys?: number;
+  /** Most customers tracked per category and in the affected set (10000). */
+  max_members?: number;
+}
+
+/** A monitor's saved state: store it whole; its other fields are internal to `version`. */
+export interface MonitorState {
+  version: number;
+  config: MonitorConfig;
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- notice
+
+/** What the notice checker should know about the incident. */
+export interface NoticeOptions {
+  /** The agent runs but decides wrongly, so "all systems normal" misleads (default true). */
+  quality_incident?: boolean;
+  /** Engineering confirmed a fix time, so the notice may commit to it (default false). */
+  fix_time_confirmed?: boolean;
+}
+
+/** A required part of the notice template (a missing one is field `notice.<part>`). */
+export type NoticePart =
+  | "what_happened"
+  | "scope"
+  | "current_status"
+  | "expected_restoration"
+  | "compensation"
+  | "next_update";
+
+/**
+ * The result of `validateNotice`: missing parts (`NOTICE_PART_MISSING`, field
+ * `notice.<part>`, a warning for compensation) in template order, then each "do not"
+ * rule's matches in text order (field `notice`, with the span of the words).
+ */
+export type NoticeReport = Violation[];
+
 // ---------------------------------------------------------------- API
 
 /** `new Engine(options)`: every key is optional; unknown keys throw `OPTION_INVALID`. */
@@ -304,6 +493,14 @@ export declare class Engine {
   validateReply(text: string, context?: ReplyContextInput): ReplyReport;
   /** Masks every PII finding in `text` to its last four characters. */
   redact(text: string): Redaction;
+  /**
+   * Screens a ticket before any model call: runbook category, handling tier, SLA, due
+   * time in business hours, and the hard triggers its text fires (`handoff`). `ticket`
+   * is a ticket or a request-shaped `{ ticket, now }`; `now` is when it was received
+   * and overrides the request's.
+   * @throws {DeskguardError} `REQUEST_INVALID` naming the field (`now` when no time is given: deskguard reads no clock).
+   */
+  screenTicket(ticket: Ticket | { ticket: Ticket; now?: EventTime }, now?: EventTime): Screening;
   /** The mode in force. */
   readonly mode: Mode;
   /** Lints a policy YAML or a contract JSON. */
@@ -316,6 +513,41 @@ export declare class Engine {
   free(): void;
 }
 
+/**
+ * The incident monitor: feed it events, get the playbooks' alerts. It reads no clock
+ * (its time is the events'), and its state is JSON: keep `JSON.stringify(monitor)` in
+ * a KV store and restore it with `IncidentMonitor.fromJSON` on the next request.
+ */
+export declare class IncidentMonitor {
+  /** @throws {DeskguardError} `OPTION_INVALID` naming an unknown or out-of-range key. */
+  constructor(config?: MonitorConfig);
+  /**
+   * Feeds one event; returns the alerts it raises (often none).
+   * @throws {DeskguardError} `REQUEST_INVALID` naming the field; the state is unchanged.
+   */
+  push(event: IncidentEvent): IncidentAlert[];
+  /** Feeds the ticket event for a screening: its category and time, enterprise when it fired `enterprise_account`. */
+  pushScreening(screening: Screening, customer: string): IncidentAlert[];
+  /** Whether any incident is open now. */
+  readonly incidentOpen: boolean;
+  /** The whole state as a plain object: `JSON.stringify(monitor)` is the text to keep. */
+  toJSON(): MonitorState;
+  /**
+   * Restores a monitor from `toJSON()`'s object or its JSON text.
+   * @throws {DeskguardError} `JSON_SYNTAX`, `REQUEST_INVALID` or `OPTION_INVALID` naming the field.
+   */
+  static fromJSON(state: string | MonitorState): IncidentMonitor;
+  /** Releases the monitor's memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/**
+ * Checks an external incident notice against the playbook's template (what happened,
+ * scope, current status, expected restoration, compensation, next update) and its
+ * "do not" rules (absolute promises, upstream blame, "all systems normal" during a
+ * quality incident, an unconfirmed fix time).
+ */
+export declare function validateNotice(text: string, options?: NoticeOptions): NoticeReport;
 /** The contract's declared trust level next to the band its structure implies. */
 export declare function computeTier(contract: string | { [key: string]: JsonValue }): TierReport;
 /** The package version. */

@@ -7,6 +7,8 @@ await init({ module_or_path: new URL("./web/deskguard_bg.wasm", import.meta.url)
 
 export {
   Engine,
+  IncidentMonitor,
+  validateNotice,
   computeTier,
   version,
   codes,

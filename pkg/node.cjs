@@ -11,6 +11,8 @@ glue.initSync({ module: readFileSync(join(__dirname, "web", "deskguard_bg.wasm")
 
 module.exports = {
   Engine: glue.Engine,
+  IncidentMonitor: glue.IncidentMonitor,
+  validateNotice: glue.validateNotice,
   computeTier: glue.computeTier,
   version: glue.version,
   codes: glue.codes,

@@ -1,5 +1,14 @@
 // Node ESM: the same instance as `require("deskguard")` (see node.cjs).
 import deskguard from "./node.cjs";
 
-export const { Engine, computeTier, version, codes, triggers, utf16Span, __panicForTest } =
-  deskguard;
+export const {
+  Engine,
+  IncidentMonitor,
+  validateNotice,
+  computeTier,
+  version,
+  codes,
+  triggers,
+  utf16Span,
+  __panicForTest,
+} = deskguard;

@@ -8,6 +8,8 @@ initSync({ module });
 
 export {
   Engine,
+  IncidentMonitor,
+  validateNotice,
   computeTier,
   version,
   codes,

@@ -20,6 +20,7 @@ use crate::codes::{Code, Trigger};
 use crate::contract::Contract;
 use crate::engine::{fail_closed, Engine};
 use crate::error::Error;
+use crate::incident::{IncidentEvent, IncidentMonitor, MonitorConfig, NoticeOptions};
 use crate::lint::DocumentKind;
 use crate::policy::Mode;
 use crate::request::Request;
@@ -127,6 +128,68 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 fn verdict_to_js(verdict: &crate::verdict::Verdict) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&verdict.to_json())
         .map_err(|_| internal_error("cannot convert the verdict"))
+}
+
+/// Any serializable result as a JS object through its JSON text, like verdicts: the
+/// screening, alerts, the monitor's state and notice violations are then deep-equal
+/// to what the CLI prints for the same input.
+fn json_to_js<T: Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|error| internal_error(format!("cannot convert the {what}: {error}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| internal_error(format!("cannot convert the {what}")))
+}
+
+/// Whether a JS value is a plain object (not null, not an array).
+fn is_plain_object(value: &JsValue) -> bool {
+    value.is_object() && !js_sys::Array::is_array(value)
+}
+
+/// The JSON text of an optional options object (`undefined` and `null` are `None`);
+/// anything but an object is `OPTION_INVALID` naming `field`.
+fn options_json(value: &JsValue, field: &str, shape: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !is_plain_object(value) {
+        return Err(option_error(field, format!("expected {shape}")));
+    }
+    stringify(value)
+        .map(Some)
+        .map_err(|why| option_error(field, format!("not JSON data: {why}")))
+}
+
+/// The JSON text of an object argument; anything else is `REQUEST_INVALID` naming
+/// `field`.
+fn object_json(value: &JsValue, field: &str, what: &str) -> Result<String, JsValue> {
+    let invalid =
+        |message: String| js_error(&Error::new(Code::RequestInvalid, message).in_field(field));
+    if !is_plain_object(value) {
+        return Err(invalid(format!("expected the {what} as an object")));
+    }
+    stringify(value).map_err(|why| invalid(format!("the {what} is not JSON data: {why}")))
+}
+
+/// `now` as RFC 3339 text or a `Date`; `None` when absent.
+fn read_now(now: &JsValue) -> Result<Option<jiff::Timestamp>, JsValue> {
+    let invalid =
+        |message: &str| js_error(&Error::new(Code::RequestInvalid, message).in_field("now"));
+    if now.is_undefined() || now.is_null() {
+        return Ok(None);
+    }
+    let text = if let Some(text) = now.as_string() {
+        text
+    } else if let Some(date) = now.dyn_ref::<js_sys::Date>() {
+        // `toISOString` throws on an invalid date: ask first.
+        if date.get_time().is_nan() {
+            return Err(invalid("the `Date` is invalid"));
+        }
+        String::from(date.to_iso_string())
+    } else {
+        return Err(invalid("expected an RFC 3339 time as text, or a `Date`"));
+    };
+    crate::runbook::parse_now(&text)
+        .map(Some)
+        .map_err(|error| js_error(&error))
 }
 
 /// `JSON.stringify(value)`, or why it is not JSON data.
@@ -283,6 +346,30 @@ impl JsEngine {
         to_js(&self.inner.redact(&text))
     }
 
+    /// Screens a ticket before any model call: runbook category, handling tier, SLA,
+    /// due time in business hours and the hard triggers its text fires. `ticket` is a
+    /// ticket object or a request-shaped `{ ticket, now }`; `now` (RFC 3339 text or a
+    /// `Date`) is when it was received and overrides the request's. Without either,
+    /// throws `REQUEST_INVALID` for `now`: deskguard reads no clock.
+    #[wasm_bindgen(js_name = screenTicket)]
+    pub fn screen_ticket(&self, ticket: JsValue, now: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let text = object_json(&ticket, "ticket", "ticket")?;
+        // The text is ours: a line:column in it would mislead, so errors keep the field.
+        let (ticket, file_now) = crate::runbook::parse_ticket_json(&text)
+            .map_err(|error| js_error(&without_location(&error)))?;
+        let now = read_now(&now)?.or(file_now).ok_or_else(|| {
+            js_error(
+                &Error::new(
+                    Code::RequestInvalid,
+                    "no time given: pass when the ticket was received (RFC 3339 text or a `Date`); deskguard reads no clock",
+                )
+                .in_field("now"),
+            )
+        })?;
+        json_to_js(&self.inner.screen_ticket(&ticket, now), "screening")
+    }
+
     /// The mode in force: `"suggest"` or `"auto"`.
     #[wasm_bindgen(getter)]
     pub fn mode(&self) -> String {
@@ -303,6 +390,122 @@ impl JsEngine {
             .ok_or_else(|| option_error("kind", "expected `policy` or `contract`"))?;
         to_js(&crate::lint::lint(&text, kind))
     }
+}
+
+/// The incident monitor (`new IncidentMonitor(config?)`): feed it events with `push`,
+/// get the alerts they raise, and keep it between requests as JSON (`toJSON`,
+/// `IncidentMonitor.fromJSON`). It reads no clock: its time is the events'.
+#[wasm_bindgen(js_name = IncidentMonitor)]
+pub struct JsIncidentMonitor {
+    inner: IncidentMonitor,
+}
+
+#[wasm_bindgen(js_class = IncidentMonitor)]
+impl JsIncidentMonitor {
+    /// A fresh monitor. `config` has the Rust `MonitorConfig`'s snake_case fields, each
+    /// optional; an unknown or out-of-range one throws `OPTION_INVALID` naming it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<JsIncidentMonitor, JsValue> {
+        live()?;
+        let config = match options_json(&config, "config", "the configuration as an object")? {
+            Some(text) => MonitorConfig::from_json(&text)
+                .map_err(|error| js_error(&without_location(&error)))?,
+            None => MonitorConfig::default(),
+        };
+        let inner = IncidentMonitor::new(config).map_err(|error| js_error(&error))?;
+        Ok(JsIncidentMonitor { inner })
+    }
+
+    /// Feeds one event (`{ type: "ticket" | "completion_rate" | "complaint" |
+    /// "billing" | "users" | "impact", at, ... }`) and returns the alerts it raises.
+    /// A malformed event throws `REQUEST_INVALID` naming the field, and changes
+    /// nothing.
+    pub fn push(&mut self, event: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let text = object_json(&event, "event", "event")?;
+        let event =
+            IncidentEvent::from_json(&text).map_err(|error| js_error(&without_location(&error)))?;
+        let alerts = self
+            .inner
+            .observe(&event)
+            .map_err(|error| js_error(&error))?;
+        json_to_js(&alerts, "alerts")
+    }
+
+    /// Feeds the ticket event for a screening (`engine.screenTicket`'s result): its
+    /// category and received time, enterprise when it fired `enterprise_account`.
+    #[wasm_bindgen(js_name = pushScreening)]
+    pub fn push_screening(
+        &mut self,
+        screening: JsValue,
+        customer: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        live()?;
+        let customer = customer
+            .as_string()
+            .ok_or_else(|| option_error("customer", "expected the customer id as text"))?;
+        let text = object_json(&screening, "screening", "screening")?;
+        let screening: crate::runbook::Screening =
+            crate::source::from_json(&text, Code::RequestInvalid)
+                .map_err(|error| js_error(&without_location(&error)))?;
+        let event = IncidentEvent::from_screening(&screening, customer);
+        let alerts = self
+            .inner
+            .observe(&event)
+            .map_err(|error| js_error(&error))?;
+        json_to_js(&alerts, "alerts")
+    }
+
+    /// Whether any incident is open now.
+    #[wasm_bindgen(getter, js_name = incidentOpen)]
+    pub fn incident_open(&self) -> bool {
+        self.inner.incident_open()
+    }
+
+    /// The whole state as a plain object, so that `JSON.stringify(monitor)` is the text
+    /// to keep (the CLI's `--save-state` writes the same).
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        live()?;
+        json_to_js(&self.inner, "monitor state")
+    }
+
+    /// Restores a monitor from `toJSON()`'s object or its JSON text. Throws
+    /// `JSON_SYNTAX` (text, with line:column), `REQUEST_INVALID` naming the field, or
+    /// `OPTION_INVALID` for a saved configuration out of range.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(state: JsValue) -> Result<JsIncidentMonitor, JsValue> {
+        live()?;
+        let inner = if let Some(text) = state.as_string() {
+            IncidentMonitor::from_json(&text)
+                .map_err(|error| js_error(&error.with_origin("state")))?
+        } else {
+            let text = object_json(&state, "state", "state")?;
+            IncidentMonitor::from_json(&text)
+                .map_err(|error| js_error(&without_location(&error)))?
+        };
+        Ok(JsIncidentMonitor { inner })
+    }
+}
+
+/// Checks an external incident notice against the playbook's template and "do not"
+/// rules; returns the violations (missing parts in template order, then each rule's
+/// matches in text order). `options`: `{ quality_incident?, fix_time_confirmed? }`.
+#[wasm_bindgen(js_name = validateNotice)]
+pub fn validate_notice(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    live()?;
+    let text = text
+        .as_string()
+        .ok_or_else(|| option_error("text", "expected the notice as text"))?;
+    let options = match options_json(&options, "options", "the options as an object")? {
+        Some(json) => crate::source::from_json::<NoticeOptions>(&json, Code::OptionInvalid)
+            .map_err(|error| js_error(&without_location(&error)))?,
+        None => NoticeOptions::default(),
+    };
+    json_to_js(
+        &crate::incident::validate_notice_with(&text, &options),
+        "violations",
+    )
 }
 
 /// The contract's declared trust level next to the band its structure implies.

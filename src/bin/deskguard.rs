@@ -3,13 +3,16 @@
 //! Exit codes: `0` the command did its job (whatever the verdict), `2` unreadable or
 //! invalid input (a one-line error naming the file, line:column and field), `1` lint
 //! found no error but `--deny-warnings` was given and there were warnings, or
-//! `audit verify` found a broken chain.
+//! `audit verify` found a broken chain. Findings are output, not failures: `check`,
+//! `validate-reply`, `screen`, `incident` (alerts) and `notice` (violations) exit 0.
 
 use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[path = "../cli/incident.rs"]
+mod incident;
 #[path = "../cli/shadow.rs"]
 mod shadow;
 use deskguard::audit::{verify_chain, AuditRecord};
@@ -145,6 +148,38 @@ enum Command {
         /// `label: {decision, queue, sensitive}`; `-` for standard input.
         labeled: String,
     },
+    /// Replay incident events (JSON Lines) through the incident monitor and print each
+    /// alert it raises as one JSON line.
+    Incident {
+        /// Monitor configuration JSON (thresholds, windows, caps; default: the playbooks').
+        #[arg(long, value_name = "CONFIG.json", conflicts_with = "state")]
+        config: Option<String>,
+        /// Start from a state saved by `--save-state` (it holds its configuration).
+        #[arg(long, value_name = "STATE.json")]
+        state: Option<String>,
+        /// Save the monitor's state to this file after the last event.
+        #[arg(long, value_name = "FILE")]
+        save_state: Option<String>,
+        /// Events, one JSON object per line (`{"type": "ticket", "at": ..., ...}`);
+        /// `-` for standard input.
+        events: String,
+    },
+    /// Check an external incident notice against the playbook's template and "do not"
+    /// rules; print the violations as a JSON array.
+    Notice {
+        /// Engineering has confirmed a fix time, so the notice may commit to it.
+        #[arg(long)]
+        fix_time_confirmed: bool,
+        /// The incident is not a quality incident (the service is down rather than
+        /// wrong), so "all systems normal" is not flagged.
+        #[arg(long)]
+        not_quality_incident: bool,
+        /// Print compact JSON on one line.
+        #[arg(long)]
+        compact: bool,
+        /// The notice text file, or `-` for standard input.
+        file: String,
+    },
     /// Work with audit logs.
     Audit {
         #[command(subcommand)]
@@ -228,6 +263,30 @@ fn main() -> ExitCode {
             progress: !no_progress,
             labeled: &labeled,
         }),
+        Command::Incident {
+            config,
+            state,
+            save_state,
+            events,
+        } => incident::incident(&incident::IncidentOptions {
+            config: config.as_deref(),
+            state: state.as_deref(),
+            save_state: save_state.as_deref(),
+            events: &events,
+        }),
+        Command::Notice {
+            fix_time_confirmed,
+            not_quality_incident,
+            compact,
+            file,
+        } => incident::notice(
+            &deskguard::incident::NoticeOptions {
+                quality_incident: !not_quality_incident,
+                fix_time_confirmed,
+            },
+            compact,
+            &file,
+        ),
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => audit_verify(&file),

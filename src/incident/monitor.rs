@@ -115,6 +115,18 @@ const RUN_MEMBERS: usize = 64;
 const MAX_ID_BYTES: usize = 64;
 
 impl MonitorConfig {
+    /// Reads a configuration from JSON (`{"category_min_customers": 5}`); absent
+    /// fields take their defaults.
+    ///
+    /// # Errors
+    /// `JSON_SYNTAX` with line:column, or `OPTION_INVALID` naming the field: an
+    /// unknown or mistyped field, or a value out of range.
+    pub fn from_json(text: &str) -> Result<MonitorConfig> {
+        let config: MonitorConfig = crate::source::from_json(text, Code::OptionInvalid)?;
+        config.validate()?;
+        Ok(config)
+    }
+
     fn validate(&self) -> Result<()> {
         let bad = |field: &str, message: String| {
             Err(Error::new(Code::OptionInvalid, message).in_field(field.to_string()))
@@ -248,7 +260,84 @@ pub enum IncidentEvent {
     },
 }
 
+/// Every field of every [`IncidentEvent`] variant, each optional: parsed first so a
+/// mistyped field is reported with its name and line:column.
+#[derive(Deserialize)]
+#[expect(dead_code, reason = "parsed only for its errors")]
+struct EventFields {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    at: Option<Timestamp>,
+    #[serde(default)]
+    customer: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    enterprise: Option<bool>,
+    #[serde(default)]
+    rate: Option<f64>,
+    #[serde(default)]
+    task_class: Option<String>,
+    #[serde(default)]
+    output: Option<String>,
+    #[serde(default)]
+    expected_usd: Option<f64>,
+    #[serde(default)]
+    billed_usd: Option<f64>,
+    #[serde(default)]
+    total: Option<u64>,
+    #[serde(default)]
+    affected_users: Option<u64>,
+    #[serde(default)]
+    enterprise_customers: Option<u32>,
+}
+
 impl IncidentEvent {
+    /// Reads one event from JSON (one line of an events file).
+    ///
+    /// # Errors
+    /// `JSON_SYNTAX` with line:column, or `REQUEST_INVALID` naming the field (an
+    /// unknown `type` names `type`), also for text over [`crate::MAX_REQUEST_BYTES`].
+    pub fn from_json(text: &str) -> Result<IncidentEvent> {
+        if text.len() > crate::MAX_REQUEST_BYTES {
+            return Err(Error::new(
+                Code::RequestInvalid,
+                format!(
+                    "the event is {} bytes, over the limit of {}",
+                    text.len(),
+                    crate::MAX_REQUEST_BYTES
+                ),
+            ));
+        }
+        // An internally tagged enum buffers its content before it picks the variant,
+        // which loses the field path and location of a type error: a plain struct of
+        // every variant's fields finds those first, located.
+        crate::source::from_json::<EventFields>(text, Code::RequestInvalid)?;
+        crate::source::from_json(text, Code::RequestInvalid).map_err(|error: Error| {
+            if error.field().is_some() {
+                return error;
+            }
+            // What the enum itself reports: a missing or unknown field of the variant.
+            let named = ["missing field `", "unknown field `"]
+                .iter()
+                .find_map(|prefix| error.message().strip_prefix(prefix))
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_string);
+            let Some(field) = named else {
+                return error;
+            };
+            // Located at the unknown key, or at the object's end for a missing one.
+            let offset = if error.message().starts_with("unknown") {
+                text.find(&format!("\"{field}\""))
+            } else {
+                text.rfind('}')
+            };
+            let location = offset.map(|offset| crate::error::Location::of_offset(text, offset));
+            error.at(location).in_field(field)
+        })
+    }
+
     /// When the event happened.
     pub fn at(&self) -> Timestamp {
         match self {
@@ -472,7 +561,10 @@ pub struct IncidentMonitor {
     config: MonitorConfig,
     /// The latest event time seen, in Unix seconds.
     clock: Option<i64>,
-    last_sweep_hour: i64,
+    /// The hour of event time of the last sweep; `None` before the first. (Not an
+    /// `i64::MIN` sentinel: JavaScript numbers hold integers exactly only up to 2^53,
+    /// and the state must survive a `JSON.parse` / `JSON.stringify` in a worker.)
+    last_sweep_hour: Option<i64>,
     categories: BTreeMap<String, CategoryState>,
     completion: CompletionState,
     complaints: BTreeMap<String, ComplaintRun>,
@@ -496,7 +588,7 @@ impl IncidentMonitor {
             },
             config,
             clock: None,
-            last_sweep_hour: i64::MIN,
+            last_sweep_hour: None,
             categories: BTreeMap::new(),
             completion: CompletionState::default(),
             complaints: BTreeMap::new(),
@@ -975,10 +1067,10 @@ impl IncidentMonitor {
     /// Once per hour of event time, forgets what every window has left behind.
     fn sweep_if_due(&mut self, clock: i64) {
         let hour = clock.div_euclid(3600);
-        if hour <= self.last_sweep_hour {
+        if self.last_sweep_hour.is_some_and(|last| hour <= last) {
             return;
         }
-        self.last_sweep_hour = hour;
+        self.last_sweep_hour = Some(hour);
         let category_cutoff = Self::window_cutoff(clock, self.config.category_window_minutes);
         let min = self.config.category_min_customers as usize;
         self.categories.retain(|_, state| {
@@ -1136,5 +1228,88 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(error.field(), Some("max_members"));
+    }
+
+    #[test]
+    fn event_errors_name_the_field_and_its_place() {
+        for (text, expected) in [
+            (
+                r#"{"type": "completion_rate", "at": "2026-06-01T00:00:00Z", "rate": "x"}"#,
+                "1:69: field `rate`: invalid type: string \"x\", expected a number",
+            ),
+            (
+                r#"{"type": "tickets", "at": "2026-06-01T00:00:00Z"}"#,
+                "1:18: field `type`: unknown variant `tickets`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`",
+            ),
+            (
+                r#"{"type": "ticket", "at": "yesterday", "customer": "C", "category": "x"}"#,
+                "1:36: field `at`: failed to parse four digit integer as year: invalid digit, expected 0-9 but got y",
+            ),
+            (
+                r#"{"type": "ticket", "at": "2026-06-01T00:00:00Z", "customer": "C"}"#,
+                "1:65: field `category`: missing field `category`",
+            ),
+            (
+                r#"{"type": "users", "at": "2026-06-01T00:00:00Z", "total": 9, "rate": 1}"#,
+                "1:61: field `rate`: unknown field `rate`, expected `at` or `total`",
+            ),
+            (
+                r#"{"at": "2026-06-01T00:00:00Z"}"#,
+                "1:30: field `type`: missing field `type`",
+            ),
+        ] {
+            let error = IncidentEvent::from_json(text).unwrap_err();
+            assert_eq!(error.code(), Code::RequestInvalid, "{text}");
+            assert_eq!(error.to_string(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn state_json_holds_only_integers_javascript_keeps_exactly() {
+        // A fresh monitor once saved `last_sweep_hour` as i64::MIN, which a JS
+        // `JSON.parse` rounds to a float that no longer reads back.
+        let fresh = IncidentMonitor::default().to_json();
+        assert!(
+            fresh.contains(r#""clock":null,"last_sweep_hour":null,"#),
+            "{fresh}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&fresh).unwrap();
+        fn check(value: &serde_json::Value) {
+            match value {
+                serde_json::Value::Number(n) => {
+                    if let Some(i) = n.as_i64() {
+                        assert!(i.unsigned_abs() <= 1 << 53, "{i}");
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(check),
+                serde_json::Value::Object(map) => map.values().for_each(check),
+                _ => {}
+            }
+        }
+        check(&value);
+        // States saved before the change still load.
+        let old = fresh.replace(
+            r#""last_sweep_hour":null"#,
+            r#""last_sweep_hour":-9223372036854775808"#,
+        );
+        assert_eq!(
+            IncidentMonitor::from_json(&old).unwrap().last_sweep_hour,
+            Some(i64::MIN)
+        );
+    }
+
+    #[test]
+    fn config_from_json_names_the_field() {
+        let error = MonitorConfig::from_json(r#"{"complaint_runs": 3}"#).unwrap_err();
+        assert_eq!(error.code(), Code::OptionInvalid);
+        assert_eq!(error.field(), Some("complaint_runs"));
+        let error = MonitorConfig::from_json(r#"{"complaint_run": 0}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "field `complaint_run`: must be at least 1"
+        );
+        let config = MonitorConfig::from_json(r#"{"complaint_run": 3}"#).unwrap();
+        assert_eq!(config.complaint_run, 3);
+        assert_eq!(config.category_min_customers, 3);
     }
 }

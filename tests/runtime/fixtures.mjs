@@ -1,16 +1,21 @@
 // The fixture set every runtime test compares against, made once per test run:
 // every example request in policies/examples/ under the two configurations, with the
-// verdict the native CLI prints for it. `node fixtures.mjs` writes it to
+// verdict the native CLI prints for it; tickets with the CLI's screening; the incident
+// events of tests/fixtures/ with the CLI's alerts and saved state; notices with the
+// CLI's report. `node fixtures.mjs` writes it to
 // target/runtime-tests/fixtures.json (scripts/test-runtimes.sh does this first);
 // the tests only read it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const workDir = `${root}target/runtime-tests/`;
 export const fixturesPath = `${workDir}fixtures.json`;
-const cli = `${root}target/release/deskguard`;
+// The CLI of `cargo build --release`, wherever CARGO_TARGET_DIR puts it.
+const cli = `${resolve(root, process.env.CARGO_TARGET_DIR ?? "target")}/release/deskguard`;
 const agentazPath = "policies/resolution-agent.agentaz.json";
 
 const CLI_ARGS = {
@@ -24,6 +29,69 @@ function registry() {
   const split = source.indexOf("pub enum Trigger");
   const names = (text) => [...text.matchAll(/^\s*\w+ => "([A-Za-z_]+)",$/gm)].map((m) => m[1]);
   return { codes: names(source.slice(0, split)), triggers: names(source.slice(split)) };
+}
+
+/** Tickets to screen: a ticket (or a request-shaped `{ ticket, now }`) and `now`. */
+const SCREEN_CASES = [
+  // Tier 2 with a 2-business-hour SLA on a Friday afternoon: due Monday morning.
+  { name: "task stuck on a Friday", ticket: { id: "T-9", subject: "Task stuck", body: "The agent stopped halfway", customer: { id: "C-1" } }, now: "2026-06-05T16:00:00Z" },
+  // A hard trigger: a human takes it without a model call.
+  { name: "legal language", ticket: { subject: "Lawsuit", body: "Our attorney will call you about the invoice" }, now: "2026-06-01T10:00:00Z" },
+  { name: "enterprise refund", ticket: { subject: "Refund please", body: "Refund my last order", customer: { id: "E-1", tier: "enterprise", verified: true } }, now: "2026-06-06T09:30:00+02:00" },
+  { name: "no category phrase", ticket: { subject: "hello", body: "" }, now: "2026-12-24T23:59:59Z" },
+  // The request form: its own `now` is used when none is passed.
+  { name: "request with now", ticket: { ticket: { subject: "Password reset", body: "I cannot log in" }, now: "2026-03-29T00:30:00Z" } },
+];
+
+const NOTICE_CASES = [
+  { name: "playbook template", file: "tests/fixtures/notice-good.txt", options: {}, args: [] },
+  { name: "every do-not rule", file: "tests/fixtures/notice-bad.txt", options: {}, args: [] },
+  {
+    name: "fix time confirmed, not a quality incident",
+    file: "tests/fixtures/notice-bad.txt",
+    options: { fix_time_confirmed: true, quality_incident: false },
+    args: ["--fix-time-confirmed", "--not-quality-incident"],
+  },
+  { name: "nothing but an apology", text: "We are sorry for the trouble.", options: {}, args: [] },
+];
+
+const EVENTS_PATH = "tests/fixtures/incident-events.jsonl";
+const INCIDENT_CONFIG_PATH = "tests/fixtures/incident-config.json";
+
+function run(args, input) {
+  return execFileSync(cli, args, { cwd: root, encoding: "utf8", input });
+}
+
+function screenings() {
+  return SCREEN_CASES.map(({ name, ticket, now }) => {
+    const args = ["screen", "--compact", ...(now ? ["--now", now] : []), "-"];
+    return { name, ticket, now: now ?? null, expected: JSON.parse(run(args, JSON.stringify(ticket))) };
+  });
+}
+
+function incidents() {
+  const eventsText = readFileSync(`${root}${EVENTS_PATH}`, "utf8");
+  const events = eventsText.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
+  const lines = (text) => text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  const dir = mkdtempSync(join(tmpdir(), "deskguard-fixtures-"));
+  try {
+    const statePath = join(dir, "state.json");
+    const alerts = lines(run(["incident", "--save-state", statePath, EVENTS_PATH]));
+    const state = JSON.parse(readFileSync(statePath, "utf8"));
+    const config = JSON.parse(readFileSync(`${root}${INCIDENT_CONFIG_PATH}`, "utf8"));
+    const configured = lines(run(["incident", "--config", INCIDENT_CONFIG_PATH, EVENTS_PATH]));
+    return { events, alerts, state, config, configured };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function notices() {
+  return NOTICE_CASES.map(({ name, file, text, options, args }) => {
+    const notice = text ?? readFileSync(`${root}${file}`, "utf8");
+    const expected = JSON.parse(run(["notice", "--compact", ...args, "-"], notice));
+    return { name, text: notice, options, expected };
+  });
 }
 
 export function makeFixtures() {
@@ -47,6 +115,9 @@ export function makeFixtures() {
     contracts: { agentaz: readFileSync(`${root}${agentazPath}`, "utf8") },
     version,
     ...registry(),
+    screenings: screenings(),
+    incident: incidents(),
+    notices: notices(),
   };
   mkdirSync(workDir, { recursive: true });
   writeFileSync(fixturesPath, JSON.stringify(fixtures));

@@ -213,6 +213,173 @@ export function runSuite(deskguard, fixtures) {
     check(thrown(() => deskguard.utf16Span(text, { start: 2, end: 3 })).code === "OPTION_INVALID", "mid-character");
   });
 
+  // ---------------------------------------------------------- screening
+
+  for (const { name, ticket, now, expected } of fixtures.screenings) {
+    test(`screenTicket ${name}: deep-equals the CLI`, () => {
+      const found = difference(engine("a2-suggest").screenTicket(ticket, now ?? undefined), expected);
+      check(found === null, found);
+    });
+  }
+
+  test("screenTicket takes a Date and refuses to guess the time", () => {
+    const { ticket, now, expected } = fixtures.screenings[0];
+    const found = difference(engine("a2-suggest").screenTicket(ticket, new Date(now)), expected);
+    check(found === null, found);
+    let error = thrown(() => engine("a2-suggest").screenTicket(ticket));
+    check(error instanceof Error && error.code === "REQUEST_INVALID" && error.field === "now", `${error.code} ${error.field}`);
+    check(error.message.startsWith("field `now`: no time given"), error.message);
+    error = thrown(() => engine("a2-suggest").screenTicket(ticket, "next tuesday"));
+    check(error.code === "REQUEST_INVALID" && error.field === "now", `${error.code} ${error.field}`);
+    check(error.message === "field `now`: `next tuesday` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`", error.message);
+    error = thrown(() => engine("a2-suggest").screenTicket(ticket, new Date(Number.NaN)));
+    check(error.code === "REQUEST_INVALID" && error.message === "field `now`: the `Date` is invalid", error.message);
+    error = thrown(() => engine("a2-suggest").screenTicket({ subject: 7 }, now));
+    check(error.code === "REQUEST_INVALID" && error.field === "subject", `${error.code} ${error.field}`);
+    check(error.message === "field `subject`: invalid type: integer `7`, expected a string", error.message);
+    error = thrown(() => engine("a2-suggest").screenTicket("Task stuck", now));
+    check(error.code === "REQUEST_INVALID" && error.field === "ticket", `${error.code} ${error.field}`);
+  });
+
+  // ---------------------------------------------------------- incident monitor
+
+  const { IncidentMonitor } = deskguard;
+  const incident = fixtures.incident;
+  const replay = (monitor, events) => events.flatMap((event) => monitor.push(event));
+
+  test("IncidentMonitor alerts deep-equal the CLI's", () => {
+    const monitor = new IncidentMonitor();
+    try {
+      const found = difference(replay(monitor, incident.events), incident.alerts);
+      check(found === null, found);
+      check(incident.alerts.length === 5, `${incident.alerts.length} alerts`);
+      check(monitor.incidentOpen === true, "an incident is open");
+    } finally {
+      monitor.free();
+    }
+  });
+
+  test("IncidentMonitor state deep-equals the CLI's --save-state", () => {
+    const monitor = new IncidentMonitor();
+    try {
+      replay(monitor, incident.events);
+      const found = difference(monitor.toJSON(), incident.state);
+      check(found === null, found);
+      check(JSON.stringify(monitor) === JSON.stringify(incident.state), "JSON.stringify(monitor) is the state text");
+    } finally {
+      monitor.free();
+    }
+  });
+
+  test("IncidentMonitor with a config deep-equals the CLI's --config", () => {
+    const monitor = new IncidentMonitor(incident.config);
+    try {
+      const found = difference(replay(monitor, incident.events), incident.configured);
+      check(found === null, found);
+      check(incident.configured.length === 4, `${incident.configured.length} alerts`);
+    } finally {
+      monitor.free();
+    }
+  });
+
+  test("IncidentMonitor state round-trips through JSON at every point of the stream", () => {
+    for (let split = 0; split <= incident.events.length; split++) {
+      for (const form of ["text", "object"]) {
+        const first = new IncidentMonitor();
+        const before = replay(first, incident.events.slice(0, split));
+        const saved = form === "text" ? JSON.stringify(first) : first.toJSON();
+        first.free();
+        const second = IncidentMonitor.fromJSON(saved);
+        try {
+          const after = replay(second, incident.events.slice(split));
+          const found = difference([...before, ...after], incident.alerts);
+          check(found === null, `split at ${split} (${form}): ${found}`);
+          const state = difference(second.toJSON(), incident.state);
+          check(state === null, `split at ${split} (${form}): ${state}`);
+        } finally {
+          second.free();
+        }
+      }
+    }
+  });
+
+  test("a bad event throws REQUEST_INVALID naming the field and changes nothing", () => {
+    const monitor = new IncidentMonitor();
+    try {
+      replay(monitor, incident.events.slice(0, 10));
+      const before = JSON.stringify(monitor);
+      for (const [event, field, message] of [
+        [{ type: "completion_rate", at: "2026-06-01T10:00:00Z", rate: 1.5 }, "rate", "field `rate`: `1.5` is not a rate in 0.0..=1.0"],
+        [{ type: "completion_rate", at: "2026-06-01T10:00:00Z", rate: "high" }, "rate", 'field `rate`: invalid type: string "high", expected a number'],
+        [{ type: "ticket", at: "2026-06-01T10:00:00Z", customer: "C-1" }, "category", "field `category`: missing field `category`"],
+        [{ type: "users", at: "2026-06-01T10:00:00Z", total: 5, totl: 6 }, "totl", "field `totl`: unknown field `totl`, expected `at` or `total`"],
+        [{ type: "outage", at: "2026-06-01T10:00:00Z" }, "type", "field `type`: unknown variant `outage`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`"],
+        ["ticket", "event", "field `event`: expected the event as an object"],
+      ]) {
+        const error = thrown(() => monitor.push(event));
+        check(error instanceof Error && error.code === "REQUEST_INVALID", `${JSON.stringify(event)}: ${error.code}`);
+        check(error.field === field, `${JSON.stringify(event)}: field ${error.field}`);
+        check(error.message === message, error.message);
+      }
+      check(JSON.stringify(monitor) === before, "the state is unchanged");
+    } finally {
+      monitor.free();
+    }
+  });
+
+  test("IncidentMonitor options and saved states are checked", () => {
+    let error = thrown(() => new IncidentMonitor({ max_keyz: 3 }));
+    check(error.code === "OPTION_INVALID" && error.field === "max_keyz", `${error.code} ${error.field}`);
+    error = thrown(() => new IncidentMonitor({ completion_drop_ratio: 1.5 }));
+    check(error.code === "OPTION_INVALID" && error.field === "completion_drop_ratio", `${error.code} ${error.field}`);
+    check(error.message === "field `completion_drop_ratio`: `1.5` is outside 0.0..1.0", error.message);
+    check(thrown(() => new IncidentMonitor("strict")).code === "OPTION_INVALID", "config must be an object");
+    error = thrown(() => IncidentMonitor.fromJSON("{"));
+    check(error.code === "JSON_SYNTAX" && /^state:1:\d+: /.test(error.message), `${error.code} ${error.message}`);
+    error = thrown(() => IncidentMonitor.fromJSON({ ...incident.state, version: 2 }));
+    check(error.code === "REQUEST_INVALID" && error.field === "version", `${error.code} ${error.field}`);
+    error = thrown(() => IncidentMonitor.fromJSON({ ...incident.state, config: { ...incident.state.config, max_keys: 0 } }));
+    check(error.code === "OPTION_INVALID" && error.field === "max_keys", `${error.code} ${error.field}`);
+    check(thrown(() => IncidentMonitor.fromJSON(42)).code === "REQUEST_INVALID", "a number is no state");
+  });
+
+  test("pushScreening feeds screened tickets: a spike at the third customer", () => {
+    const monitor = new IncidentMonitor();
+    try {
+      const alerts = ["C-1", "C-2", "C-3"].flatMap((customer, i) => {
+        const screening = engine("a2-suggest").screenTicket(
+          { subject: "Task stuck", body: "The agent stopped halfway" },
+          `2026-06-05T16:0${i}:00Z`,
+        );
+        return monitor.pushScreening(screening, customer);
+      });
+      check(alerts.length === 1, JSON.stringify(alerts));
+      const [alert] = alerts;
+      check(alert.code === "INCIDENT_CATEGORY_SPIKE" && alert.subject === "task_stuck", JSON.stringify(alert));
+      check(alert.at === "2026-06-05T16:02:00Z", alert.at);
+      check(thrown(() => monitor.pushScreening({ category: 1 }, "C-4")).code === "REQUEST_INVALID", "bad screening");
+      check(thrown(() => monitor.pushScreening(alert, 4)).code === "OPTION_INVALID", "customer must be text");
+    } finally {
+      monitor.free();
+    }
+  });
+
+  // ---------------------------------------------------------- notice
+
+  for (const { name, text, options, expected } of fixtures.notices) {
+    test(`validateNotice ${name}: deep-equals the CLI`, () => {
+      const found = difference(deskguard.validateNotice(text, options), expected);
+      check(found === null, found);
+    });
+  }
+
+  test("validateNotice checks its arguments", () => {
+    check(deskguard.validateNotice(fixtures.notices[0].text).length === 0, "the template passes with no options");
+    const error = thrown(() => deskguard.validateNotice("text", { fix_time_confirmd: true }));
+    check(error.code === "OPTION_INVALID" && error.field === "fix_time_confirmd", `${error.code} ${error.field}`);
+    check(thrown(() => deskguard.validateNotice(42)).code === "OPTION_INVALID", "text must be a string");
+  });
+
   test("free() releases an engine", () => {
     const scratch = new Engine();
     scratch.free();

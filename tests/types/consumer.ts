@@ -1,13 +1,21 @@
 // A TypeScript consumer of the package: must compile under `tsc --strict --noEmit`.
 import {
   Engine,
+  IncidentMonitor,
+  validateNotice,
   computeTier,
   codes,
   utf16Span,
   version,
   type Code,
   type DeskguardError,
+  type IncidentAlert,
+  type IncidentCode,
+  type IncidentEvent,
+  type MonitorState,
+  type NoticeReport,
   type Request,
+  type Screening,
   type Verdict,
   type Violation,
 } from "deskguard";
@@ -69,5 +77,33 @@ try {
   console.log(code, e.line, e.column, e.field);
 }
 
+// Screening, then the incident monitor kept as JSON between requests.
+const screening: Screening = engine.screenTicket({ subject: "Task stuck", customer: { id: "C-1" } }, new Date());
+const viaRequest: Screening = engine.screenTicket({ ticket: { subject: "Hi" }, now: "2026-06-05T16:00:00Z" });
+const due: string | null = screening.due_at;
+const hours: number | undefined = "business_hours" in screening.sla ? screening.sla.business_hours : undefined;
+const monitor = new IncidentMonitor({ category_min_customers: 2, completion_baseline: null });
+const events: IncidentEvent[] = [
+  { type: "ticket", at: screening.received_at, customer: "C-1", category: screening.category },
+  { type: "completion_rate", at: new Date(), rate: 0.75 },
+  { type: "complaint", at: "2026-06-05T16:00:00Z", task_class: "invoice_extraction", output: "err:1", customer: null },
+  { type: "billing", at: "2026-06-05T16:00:00Z", expected_usd: 100, billed_usd: 107 },
+  { type: "users", at: "2026-06-05T16:00:00Z", total: 100 },
+  { type: "impact", at: "2026-06-05T16:00:00Z", affected_users: 3, enterprise_customers: 2 },
+];
+const alerts: IncidentAlert[] = events.flatMap((event) => monitor.push(event));
+alerts.push(...monitor.pushScreening(viaRequest, "C-2"));
+const alertCode: IncidentCode | undefined = alerts[0]?.code;
+if (alertCode === "INCIDENT_CATEGORY_SPIKE") console.log(alerts[0]?.subject);
+const open: boolean = monitor.incidentOpen;
+const state: MonitorState = monitor.toJSON();
+const kept: string = JSON.stringify(monitor);
+const restored = IncidentMonitor.fromJSON(kept);
+IncidentMonitor.fromJSON(state).free();
+restored.free();
+monitor.free();
+const notice: NoticeReport = validateNotice("All systems normal.", { fix_time_confirmed: true });
+const noticeCodes: Code[] = notice.map((v) => v.code);
+
 engine.free();
-console.log(version(), escalated, codesSeen, blockedFirst, limit, fromText, plainText, firstLine, agrees, all);
+console.log(due, hours, open, noticeCodes, version(), escalated, codesSeen, blockedFirst, limit, fromText, plainText, firstLine, agrees, all);
