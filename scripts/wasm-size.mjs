@@ -42,14 +42,17 @@ try {
     maxBuffer: 1 << 30,
   }).toString();
   const groups = new Map();
-  const crate = /([A-Za-z_][A-Za-z0-9_]*)\[[0-9a-f]{16}\]::/g;
+  const crate = /([A-Za-z_][A-Za-z0-9_]*)\[[0-9a-f]{1,16}\]::/g;
   const std = new Set(["core", "alloc", "std"]);
   let total = 0;
   for (const line of csv.split("\n").slice(1)) {
-    const match = /^(\d+),(.*?),/.exec(line);
-    if (!match) continue;
-    const size = Number(match[1]);
-    const name = line.slice(line.indexOf(",") + 1);
+    // Name,ShallowSize,ShallowSizePercent,RetainedSize,RetainedSizePercent; the name
+    // may be quoted and hold commas, the other four never do.
+    const fields = line.split(",");
+    if (fields.length < 5) continue;
+    const size = Number(fields[fields.length - 4]);
+    let name = fields.slice(0, -4).join(",");
+    if (name.startsWith('"')) name = name.slice(1, -1).replaceAll('""', '"');
     let group;
     if (name.includes("function names") || name.startsWith("custom section")) continue;
     if (name.startsWith("data[") || name.startsWith("data segment")) group = "(data: constants of every crate)";
