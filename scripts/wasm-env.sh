@@ -47,8 +47,9 @@ WASM_COMMON_PACKAGES="binaryen"
 wasm_cargo() {
     local subcommand="$1"
     shift
-    # ahash (via jsonschema) seeds its hashers from getrandom, which in a browser or
-    # worker must call crypto.getRandomValues: the `wasm_js` backend.
+    # ahash (via jsonschema, if a build turns that feature on) seeds its hashers from
+    # getrandom, which in a browser or worker must call crypto.getRandomValues: the
+    # `wasm_js` backend.
     local rustflags='--cfg getrandom_backend="wasm_js"'
     if [ "$WASM_ROUTE" = rustup ]; then
         CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
@@ -56,11 +57,15 @@ wasm_cargo() {
             cargo "$subcommand" --target "$WASM_TARGET" "$@"
     else
         # The build-std crates need a compiler of exactly the source's version, hence
-        # Debian's rustc rather than rustup's.
+        # Debian's rustc rather than rustup's. Since std is built here anyway, it is
+        # built for size (`optimize_for_size`: smaller sort, formatting and string
+        # code, same results): 22 KiB less gzipped. The panic hook still gets the
+        # message and location (`panic_immediate_abort` would drop both).
         CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
             RUSTC=/usr/bin/rustc \
             RUSTC_BOOTSTRAP=1 \
             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
-            cargo "$subcommand" --target "$WASM_TARGET" -Zbuild-std=std,panic_abort "$@"
+            cargo "$subcommand" --target "$WASM_TARGET" -Zbuild-std=std,panic_abort \
+            -Zbuild-std-features=optimize_for_size "$@"
     fi
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::policy::{Priority, Sentiment};
+use crate::schema::Schema;
 
 /// The decision schema, as shipped.
 pub const DECISION_SCHEMA_JSON: &str = include_str!("../policies/decision.schema.json");
@@ -144,14 +145,10 @@ pub(crate) enum ReadDecision {
     Invalid { field: String, message: String },
 }
 
-fn schema() -> Result<&'static jsonschema::Validator, String> {
-    static SCHEMA: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+fn schema() -> Result<&'static Schema, String> {
+    static SCHEMA: OnceLock<Result<Schema, String>> = OnceLock::new();
     SCHEMA
-        .get_or_init(|| {
-            let schema: Value =
-                serde_json::from_str(DECISION_SCHEMA_JSON).map_err(|e| e.to_string())?;
-            jsonschema::draft7::new(&schema).map_err(|e| e.to_string())
-        })
+        .get_or_init(|| Schema::compile(DECISION_SCHEMA_JSON))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -201,11 +198,10 @@ fn read_object(value: &Value) -> ReadDecision {
             }
         }
     };
-    if let Some(error) = validator.iter_errors(value).next() {
-        let pointer = error.instance_path().to_string();
+    if let Some(failure) = validator.failures(value).first() {
         return ReadDecision::Invalid {
-            field: pointer_to_field(&pointer),
-            message: error.to_string(),
+            field: pointer_to_field(&failure.instance_path),
+            message: failure.message(),
         };
     }
     match Decision::deserialize(value) {

@@ -19,6 +19,7 @@ mod check;
 mod decision;
 mod engine;
 mod request;
+mod schema;
 mod source;
 mod verdict;
 

@@ -14,16 +14,18 @@
 //! style (lowercase, one line, user input in backticks), the path becomes the error's
 //! field (`tool_boundary.allowed_tools[2]`), and, when the source text is known, the
 //! JSON Pointer is mapped back to `line:column`.
+//!
+//! Validation itself is [`crate::schema`]'s: jsonschema natively, a built-in validator
+//! in the WebAssembly build, with identical failures.
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 use crate::codes::Code;
 use crate::error::{Error, Result};
+use crate::schema::{self, Kind, Schema};
 use crate::source::json_pointer;
 
 /// The AgentAz JSON Schema, as shipped in `policies/`.
@@ -33,17 +35,10 @@ pub(crate) const SCHEMA_TEXT: &str = include_str!("../../policies/agentaz.schema
 const MAX_VALUE_CHARS: usize = 60;
 
 /// The compiled schema, built on first use and shared by every thread after that.
-fn validator() -> Result<&'static Validator> {
-    static VALIDATOR: OnceLock<Result<Validator, String>> = OnceLock::new();
+fn validator() -> Result<&'static Schema> {
+    static VALIDATOR: OnceLock<Result<Schema, String>> = OnceLock::new();
     VALIDATOR
-        .get_or_init(|| {
-            let schema: Value =
-                serde_json::from_str(SCHEMA_TEXT).map_err(|error| error.to_string())?;
-            jsonschema::draft7::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .map_err(|error| error.to_string())
-        })
+        .get_or_init(|| Schema::compile(SCHEMA_TEXT))
         .as_ref()
         .map_err(|message| {
             Error::new(
@@ -64,22 +59,19 @@ struct Failure {
 }
 
 impl Failure {
-    fn new(error: &ValidationError<'_>) -> Failure {
-        let anchor = error.instance_path().as_str().to_owned();
-        let pointer = match error.kind() {
-            ValidationErrorKind::Required { property } => {
-                let name = property
-                    .as_str()
-                    .map_or_else(|| property.to_string(), str::to_owned);
-                format!("{anchor}/{}", json_pointer::escape_token(&name))
+    fn new(failure: &schema::Failure<'_>) -> Failure {
+        let anchor = failure.instance_path.clone();
+        let pointer = match &failure.kind {
+            Kind::Required { property } => {
+                format!("{anchor}/{}", json_pointer::escape_token(property))
             }
             _ => anchor.clone(),
         };
         Failure {
             pointer,
             anchor,
-            keyword: error.kind().keyword().to_owned(),
-            message: describe(error),
+            keyword: failure.keyword().to_owned(),
+            message: describe(failure),
         }
     }
 
@@ -107,8 +99,8 @@ impl Failure {
 pub(crate) fn validate(value: &Value, text: Option<&str>) -> Result<()> {
     let validator = validator()?;
     let mut first: Option<Failure> = None;
-    for error in validator.iter_errors(value) {
-        let failure = Failure::new(&error);
+    for failure in validator.failures(value) {
+        let failure = Failure::new(&failure);
         if first.as_ref().is_none_or(|best| failure.precedes(best)) {
             first = Some(failure);
         }
@@ -181,11 +173,11 @@ pub(crate) fn field_path(root: &Value, pointer: &str) -> String {
 }
 
 /// The message for one failure, in deskguard's style.
-fn describe(error: &ValidationError<'_>) -> String {
-    let instance = error.instance();
-    match error.kind() {
-        ValidationErrorKind::Required { .. } => "missing required field".to_owned(),
-        ValidationErrorKind::Enum { options } => {
+fn describe(failure: &schema::Failure<'_>) -> String {
+    let instance = &*failure.instance;
+    match &failure.kind {
+        Kind::Required { .. } => "missing required field".to_owned(),
+        Kind::Enum { options } => {
             let allowed = options.as_array().map_or_else(
                 || options.to_string(),
                 |items| {
@@ -198,26 +190,23 @@ fn describe(error: &ValidationError<'_>) -> String {
             );
             format!("{} is not one of {allowed}", quote(instance))
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(json_type) => with_article(&json_type.to_string()),
-                TypeKind::Multiple(types) => types
-                    .iter()
-                    .map(|json_type| with_article(&json_type.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
+        Kind::Type { types } => {
+            let expected = types
+                .iter()
+                .map(|json_type| with_article(json_type))
+                .collect::<Vec<_>>()
+                .join(" or ");
             format!("expected {expected}, found {}", quote(instance))
         }
-        ValidationErrorKind::Format { format } => {
+        Kind::Format { format } => {
             format!("{} is not a valid {format}", quote(instance))
         }
-        ValidationErrorKind::Minimum { limit } => {
+        Kind::Minimum { limit } => {
             format!("{} is less than the minimum of {limit}", quote(instance))
         }
         // Keywords the bundled schema does not use: jsonschema's wording, with the value
         // shown in backticks and the first letter lowercased.
-        _ => lowercase_first(&error.masked_with(quote(instance)).to_string()),
+        _ => lowercase_first(&failure.masked_with(&quote(instance))),
     }
 }
 
@@ -262,8 +251,8 @@ mod tests {
 
     #[test]
     fn the_bundled_schema_compiles_once() {
-        let first = validator().unwrap() as *const Validator;
-        let second = validator().unwrap() as *const Validator;
+        let first = validator().unwrap() as *const Schema;
+        let second = validator().unwrap() as *const Schema;
         assert_eq!(first, second);
     }
 
