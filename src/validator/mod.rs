@@ -298,14 +298,15 @@ impl CompiledValidator {
             .at(location)
             .in_field(path.join("."))
         };
-        let defaults = embedded_validator();
         let own = policy.validator.as_ref();
         // A part the policy leaves out comes from the embedded policy; errors in a part
         // the policy wrote point into its text, errors in a default part cannot happen.
+        // The embedded policy is parsed only when a part is missing: the default policy
+        // itself has every part, and parsing it again would double a cold start.
         macro_rules! part {
             ($field:ident) => {
                 own.and_then(|v| v.$field.as_ref())
-                    .or(defaults.$field.as_ref())
+                    .or_else(|| embedded_validator().$field.as_ref())
             };
         }
 
