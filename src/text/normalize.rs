@@ -71,7 +71,7 @@ impl Normalized {
 
     fn build(original: &str, map: bool) -> Normalized {
         let mut out = Builder {
-            text: String::with_capacity(original.len()),
+            text: Vec::with_capacity(original.len()),
             pieces: Vec::new(),
             last_space: false,
             map,
@@ -140,7 +140,10 @@ impl Normalized {
             i = end;
         }
         Normalized {
-            text: out.text,
+            // Every push is a whole character, so this never fails; were it to, a lossy
+            // view would still be matched rather than a panic.
+            text: String::from_utf8(out.text)
+                .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()),
             pieces: out.pieces,
             original_len: original.len(),
         }
@@ -176,7 +179,9 @@ impl Normalized {
 }
 
 struct Builder {
-    text: String,
+    /// The view's bytes: a byte buffer, so that an ASCII run is one copy and one
+    /// in-place lower-casing rather than a push per character.
+    text: Vec<u8>,
     pieces: Vec<Piece>,
     last_space: bool,
     /// Whether to record the byte map.
@@ -194,8 +199,11 @@ impl Builder {
     fn push_ascii_run(&mut self, run: &[u8], at: usize) {
         self.last_space = false;
         self.record_copied(at);
-        self.text
-            .extend(run.iter().map(|b| char::from(b.to_ascii_lowercase())));
+        let from = self.text.len();
+        self.text.extend_from_slice(run);
+        if let Some(copied) = self.text.get_mut(from..) {
+            copied.make_ascii_lowercase();
+        }
     }
 
     /// Notes that the bytes about to be pushed are copied from original byte `at` on:
@@ -262,7 +270,7 @@ impl Builder {
         } else {
             self.record(start, end);
         }
-        self.text.push(' ');
+        self.text.push(b' ');
         self.last_space = true;
     }
 
@@ -277,7 +285,7 @@ impl Builder {
         } else {
             self.record(start, end);
         }
-        self.text.push(char::from(byte.to_ascii_lowercase()));
+        self.text.push(byte.to_ascii_lowercase());
     }
 
     fn push_char(&mut self, c: char, start: usize, end: usize) {
@@ -300,7 +308,9 @@ impl Builder {
         for lower in c.to_lowercase() {
             let lower = fold_lookalike(lower).unwrap_or(lower);
             self.record(start, end);
-            self.text.push(lower);
+            let mut buffer = [0; 4];
+            self.text
+                .extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
         }
     }
 }
