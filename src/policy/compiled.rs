@@ -12,6 +12,41 @@ use crate::source::yaml_path;
 use crate::text::glob::{Glob, GlobSet};
 use crate::text::phrases::{PatternCase, PatternError, PhraseIndex, PhraseIndexBuilder, SetId};
 
+/// Errors in a policy, located in its YAML text when there is one. Shared by every
+/// part of the policy that compiles (here, the validator), so that all of them say
+/// where the same way.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PolicyErrors<'a> {
+    source: Option<&'a str>,
+}
+
+impl<'a> PolicyErrors<'a> {
+    pub fn new(source: Option<&'a str>) -> PolicyErrors<'a> {
+        PolicyErrors { source }
+    }
+
+    /// `POLICY_INVALID` at the key `path`.
+    pub fn invalid(&self, path: &[&str], message: String) -> Error {
+        let location = self.source.and_then(|text| yaml_path::locate(text, path));
+        Error::new(Code::PolicyInvalid, message)
+            .at(location)
+            .in_field(path.join("."))
+    }
+
+    /// `POLICY_PATTERN_INVALID` at the bad pattern under `path` (or at `path`).
+    pub fn bad_pattern(&self, path: &[&str], error: PatternError) -> Error {
+        let location = self
+            .source
+            .and_then(|text| yaml_path::locate_scalar(text, path, &error.pattern));
+        Error::new(
+            Code::PolicyPatternInvalid,
+            format!("invalid pattern `{}`: {}", error.pattern, error.reason),
+        )
+        .at(location)
+        .in_field(path.join("."))
+    }
+}
+
 /// One alias rule, ready to apply.
 #[derive(Debug, Clone)]
 struct CompiledAlias {
@@ -77,22 +112,9 @@ impl CompiledPolicy {
     /// Compiles `policy`. `source` is the YAML it came from, used only to give errors a
     /// line and column.
     pub fn compile(policy: &Policy, source: Option<&str>) -> Result<CompiledPolicy> {
-        let invalid = |path: &[&str], message: String| {
-            let location = source.and_then(|text| yaml_path::locate(text, path));
-            Error::new(Code::PolicyInvalid, message)
-                .at(location)
-                .in_field(path.join("."))
-        };
-        let bad_pattern = |path: &[&str], error: PatternError| {
-            let location =
-                source.and_then(|text| yaml_path::locate_scalar(text, path, &error.pattern));
-            Error::new(
-                Code::PolicyPatternInvalid,
-                format!("invalid pattern `{}`: {}", error.pattern, error.reason),
-            )
-            .at(location)
-            .in_field(path.join("."))
-        };
+        let errors = PolicyErrors::new(source);
+        let invalid = |path: &[&str], message: String| errors.invalid(path, message);
+        let bad_pattern = |path: &[&str], error: PatternError| errors.bad_pattern(path, error);
 
         if policy.version != 1 {
             return Err(invalid(

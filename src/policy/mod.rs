@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use compiled::CompiledPolicy;
+pub(crate) use compiled::{CompiledPolicy, PolicyErrors};
 
 use crate::codes::{Code, Trigger};
 use crate::error::Result;

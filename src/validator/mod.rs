@@ -39,12 +39,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
 use crate::error::{Error, Result};
+use crate::policy::PolicyErrors;
 use crate::policy::{
     CommitmentPolicy, GroundingPolicy, Mode, PhraseSet, PiiPolicy, Policy, StalenessPolicy,
     ValidatorPolicy, EMBEDDED_POLICY_YAML,
 };
 use crate::request::{Context, Request};
-use crate::source::yaml_path;
 use crate::text::phrases::PatternError;
 use crate::text::Span;
 use crate::verdict::Violation;
@@ -282,22 +282,9 @@ const KINDS: &[&str] = &[
 impl CompiledValidator {
     /// Compiles the validator's part of `policy`. `source` gives errors a line:column.
     pub fn compile(policy: &Policy, source: Option<&str>) -> Result<CompiledValidator> {
-        let invalid = |path: &[&str], message: String| {
-            let location = source.and_then(|text| yaml_path::locate(text, path));
-            Error::new(Code::PolicyInvalid, message)
-                .at(location)
-                .in_field(path.join("."))
-        };
-        let bad_pattern = |path: &[&str], error: PatternError| {
-            let location =
-                source.and_then(|text| yaml_path::locate_scalar(text, path, &error.pattern));
-            Error::new(
-                Code::PolicyPatternInvalid,
-                format!("invalid pattern `{}`: {}", error.pattern, error.reason),
-            )
-            .at(location)
-            .in_field(path.join("."))
-        };
+        let errors = PolicyErrors::new(source);
+        let invalid = |path: &[&str], message: String| errors.invalid(path, message);
+        let bad_pattern = |path: &[&str], error: PatternError| errors.bad_pattern(path, error);
         let own = policy.validator.as_ref();
         // A part the policy leaves out comes from the embedded policy; errors in a part
         // the policy wrote point into its text, errors in a default part cannot happen.
