@@ -455,6 +455,13 @@ impl RecentSet {
         true
     }
 
+    /// Records every member of `other`, as last seen there.
+    fn absorb(&mut self, other: &RecentSet, cap: usize) {
+        for (id, at, enterprise) in other.iter() {
+            self.touch(id.clone(), at, enterprise, cap);
+        }
+    }
+
     fn pop_oldest(&mut self) {
         if let Some((_, id)) = self.by_time.pop_first() {
             if let Some((_, true)) = self.members.remove(&id) {
@@ -787,14 +794,9 @@ impl IncidentMonitor {
                 minutes_text(window)
             ),
         });
-        let members: Vec<(String, i64, bool)> = state
-            .customers
-            .iter()
-            .map(|(id, at, e)| (id.clone(), at, e))
-            .collect();
-        for (id, seen, e) in members {
-            self.ic.affected.touch(id, seen, e, self.config.max_members);
-        }
+        self.ic
+            .affected
+            .absorb(&state.customers, self.config.max_members);
     }
 
     fn on_completion(
@@ -915,14 +917,9 @@ impl IncidentMonitor {
                 ),
             });
         }
-        let members: Vec<(String, i64, bool)> = run
-            .customers
-            .iter()
-            .map(|(id, at, e)| (id.clone(), at, e))
-            .collect();
-        for (id, seen, e) in members {
-            self.ic.affected.touch(id, seen, e, self.config.max_members);
-        }
+        self.ic
+            .affected
+            .absorb(&run.customers, self.config.max_members);
     }
 
     fn on_billing(
