@@ -1,7 +1,9 @@
 //! Response validator benchmarks.
 //!
 //! - `validate/draft_1k`: a realistic 1 KB draft against the blueprint's billing
-//!   context (goal: ≤ 10 µs median natively);
+//!   context (goal: ≤ 10 µs median natively), the context prepared on every call;
+//! - `validate/draft_1k_prepared`: the same draft against the context prepared once
+//!   ([`deskguard::PreparedReplyContext`]), as a sidebar validates each keystroke pause;
 //! - `validate/adversarial_1m`: a 1 MB reply made to be slow — repeated phrases, long
 //!   digit runs, nested look-alikes of cards, SSNs, IBANs, phone numbers, dates,
 //!   emails and keys, invisible characters (goal: ≤ 20 ms; linear time);
@@ -84,6 +86,10 @@ fn benches(c: &mut Criterion) {
     let draft = draft_1k();
     c.bench_function("validate/draft_1k", |b| {
         b.iter(|| black_box(engine.validate_reply(black_box(&draft), &context)))
+    });
+    let prepared = engine.prepare_reply_context(context.clone());
+    c.bench_function("validate/draft_1k_prepared", |b| {
+        b.iter(|| black_box(prepared.validate_reply(black_box(&draft))))
     });
     let empty = ReplyContext::default();
     c.bench_function("validate/draft_1k_no_context", |b| {

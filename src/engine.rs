@@ -261,6 +261,40 @@ impl Engine {
         )
     }
 
+    /// Prepares `context` once for validating many drafts against it: its KB
+    /// documents normalized and indexed, its known addresses gathered and its
+    /// internal note checked. A sidebar that validates the draft on every keystroke
+    /// pause prepares the ticket's context when it opens the ticket.
+    ///
+    /// ```
+    /// use deskguard::{Engine, Code};
+    /// use deskguard::validator::ReplyContext;
+    ///
+    /// let engine = Engine::with_defaults()?;
+    /// let context = ReplyContext::from_json(r#"{"kb": [{"id": "KB-1", "title": "Pro plan",
+    ///     "content": "The Pro plan costs $29 a month."}]}"#)?;
+    /// let prepared = engine.prepare_reply_context(context);
+    /// assert!(prepared.validate_reply("Pro is $29 a month.").violations.is_empty());
+    /// let report = prepared.validate_reply("Pro is $19 a month.");
+    /// assert!(report.has(Code::UngroundedClaim));
+    /// # Ok::<(), deskguard::Error>(())
+    /// ```
+    pub fn prepare_reply_context(
+        &self,
+        context: crate::validator::ReplyContext,
+    ) -> PreparedReplyContext {
+        let prepared =
+            self.inner
+                .compiled
+                .validator
+                .prepare(&context.input(), true, "internal_note");
+        PreparedReplyContext {
+            engine: self.clone(),
+            context,
+            prepared,
+        }
+    }
+
     /// Masks the personal data in `text` (cards, SSNs, IBANs, secrets, and every email
     /// address, since no customer is known) to its last four characters, keeping every
     /// other byte.
@@ -280,6 +314,34 @@ impl Engine {
                 verdict
             }
         }
+    }
+}
+
+/// A [`ReplyContext`](crate::validator::ReplyContext) prepared by
+/// [`Engine::prepare_reply_context`]: validating a draft against it does only the
+/// draft's work. It keeps the engine that prepared it, so it never meets another
+/// policy.
+#[derive(Debug)]
+pub struct PreparedReplyContext {
+    engine: Engine,
+    context: crate::validator::ReplyContext,
+    prepared: crate::validator::Prepared,
+}
+
+impl PreparedReplyContext {
+    /// The same report as [`Engine::validate_reply`] with the prepared context.
+    pub fn validate_reply(&self, text: &str) -> crate::validator::Report {
+        self.engine.inner.compiled.validator.validate_against(
+            text,
+            &self.context.input(),
+            &self.prepared,
+            "customer_reply",
+        )
+    }
+
+    /// The context this was prepared from.
+    pub fn context(&self) -> &crate::validator::ReplyContext {
+        &self.context
     }
 }
 

@@ -26,7 +26,7 @@ mod verdict;
 pub use codes::{Code, Trigger};
 pub use contract::Contract;
 pub use decision::{Action, Decision, DecisionKind, ModelEscalation, DECISION_SCHEMA_JSON};
-pub use engine::{fail_closed, Engine, EngineBuilder};
+pub use engine::{fail_closed, Engine, EngineBuilder, PreparedReplyContext};
 pub use error::{Error, Location, Result};
 pub use policy::{Mode, Policy, Priority, Sentiment, EMBEDDED_POLICY_YAML};
 pub use request::{Context, Customer, KbDoc, Order, Request, Ticket, Trace, MAX_REQUEST_BYTES};

@@ -11,6 +11,9 @@
 //! marked `xfail` (with a reason) are known misses: they are counted in the figures
 //! but do not fail the run; one that starts passing is reported.
 //!
+//! Every case is also validated against a context prepared once
+//! ([`deskguard::PreparedReplyContext`]), which must give the very same report.
+//!
 //! The run prints precision and recall per code, over (code, span) pairs, and holds
 //! the bar the issue sets: ≥ 0.99 precision and recall for `PII_CARD`, `PII_SSN` and
 //! `PII_IBAN`; for `UNGROUNDED_CLAIM` ≥ 0.95 recall and at most 2% false flags (false
@@ -81,6 +84,14 @@ fn corpus() {
             };
             context.turn = case.turn;
             let report = engine.validate_reply(&case.text, &context);
+            // A context prepared once must give the very same report.
+            let prepared = engine.prepare_reply_context(context.clone());
+            assert_eq!(
+                serde_json::to_value(prepared.validate_reply(&case.text)).unwrap(),
+                serde_json::to_value(&report).unwrap(),
+                "{}: prepared context",
+                case.name
+            );
             let mut got: Vec<Expected> = report
                 .violations
                 .iter()

@@ -247,6 +247,44 @@ fn a_stale_volatile_source_is_flagged_where_it_is_relied_on() {
 }
 
 #[test]
+fn a_prepared_context_validates_each_draft_as_validate_reply_does() {
+    let engine = engine();
+    let mut context = billing();
+    context.turn = Some(1);
+    context.now = Some("2026-12-01T00:00:00Z".into());
+    context.internal_note = Some("KB-204 and KB-999. Card 4242 4242 4242 4242.".into());
+    let prepared = engine.prepare_reply_context(context.clone());
+    let drafts = [
+        "",
+        "Thanks!",
+        "Refunds take 5-10 business days.",
+        "You were charged $29 on June 3rd; we refund $45 within 3 days. Card 4111 1111 1111 1111.",
+        "We will credit your account, guaranteed. Unfortunately, I cannot help.",
+    ];
+    for draft in drafts {
+        let once = prepared.validate_reply(draft);
+        assert_eq!(once, engine.validate_reply(draft, &context), "{draft:?}");
+        // The note's findings come with every draft.
+        let note: Vec<(Code, Option<Span>)> = once
+            .violations
+            .iter()
+            .filter(|v| v.field.as_deref() == Some("internal_note"))
+            .map(|v| (v.code, v.span))
+            .collect();
+        assert_eq!(
+            note,
+            [
+                (Code::StaleSource, Some(Span::new(0, 6))),
+                (Code::CitationUnknown, Some(Span::new(11, 17))),
+                (Code::PiiCard, Some(Span::new(24, 43))),
+            ],
+            "{draft:?}"
+        );
+    }
+    assert_eq!(prepared.context().internal_note, context.internal_note);
+}
+
+#[test]
 fn commitments_need_a_policy_that_grounds_them() {
     let context = ReplyContext {
         turn: Some(2),

@@ -368,12 +368,16 @@ fn contract_gate(
 
 /// `refund` covers `refund`, `refund_issue` and `Refund-Partial`, not `refunded_check`.
 fn never_emit_matches(entry: &str, tool: &str) -> bool {
-    let entry = entry.to_lowercase();
-    let tool = tool.to_lowercase();
-    tool == entry
-        || tool
-            .strip_prefix(&entry)
-            .is_some_and(|rest| rest.starts_with(['_', '-', '.', ' ']))
+    // Compared char by char in lowercase: no allocation on the per-action path.
+    let mut tool_chars = tool.chars().flat_map(char::to_lowercase);
+    for expected in entry.chars().flat_map(char::to_lowercase) {
+        if tool_chars.next() != Some(expected) {
+            return false;
+        }
+    }
+    tool_chars
+        .next()
+        .is_none_or(|next| matches!(next, '_' | '-' | '.' | ' '))
 }
 
 /// A tool is mutating when any word of its name is a mutating verb or it is risky.
@@ -400,5 +404,7 @@ mod tests {
         assert!(!never_emit_matches("send_message", "send_reply"));
         assert!(!never_emit_matches("refund", "refunded_check"));
         assert!(!never_emit_matches("cancel", "do_cancel"));
+        assert!(!never_emit_matches("refund_issue", "refund"));
+        assert!(never_emit_matches("\u{c9}METTRE", "\u{e9}mettre.avoir"));
     }
 }

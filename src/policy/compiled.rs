@@ -337,22 +337,28 @@ impl CompiledPolicy {
 /// Whether `word` is one of the words of a tool name (split at non-alphanumerics and
 /// camelCase humps), ignoring ASCII case.
 fn has_word(name: &str, word: &str) -> bool {
-    let mut current = String::new();
+    let mut word_start: Option<usize> = None;
     let mut previous_lower = false;
-    for ch in name.chars() {
+    for (index, ch) in name.char_indices() {
         let boundary = !ch.is_alphanumeric() || (previous_lower && ch.is_uppercase());
-        if boundary && !current.is_empty() {
-            if current.eq_ignore_ascii_case(word) {
-                return true;
+        if boundary {
+            if let Some(start) = word_start.take() {
+                if name
+                    .get(start..index)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(word))
+                {
+                    return true;
+                }
             }
-            current.clear();
         }
-        if ch.is_alphanumeric() {
-            current.push(ch);
+        if ch.is_alphanumeric() && word_start.is_none() {
+            word_start = Some(index);
         }
         previous_lower = ch.is_lowercase();
     }
-    current.eq_ignore_ascii_case(word)
+    word_start
+        .and_then(|start| name.get(start..))
+        .is_some_and(|w| w.eq_ignore_ascii_case(word))
 }
 
 fn compile_alias(rule: &AliasRule) -> CompiledAlias {
@@ -401,6 +407,17 @@ mod tests {
     use super::*;
     use crate::policy::EMBEDDED_POLICY_YAML;
     use serde_json::json;
+
+    #[test]
+    fn has_word_splits_snake_kebab_and_camel_case() {
+        assert!(has_word("refund_issue", "refund"));
+        assert!(has_word("issueRefund", "refund"));
+        assert!(has_word("billing-REFUND", "refund"));
+        assert!(has_word("refund", "refund"));
+        assert!(!has_word("refunded_charge", "refund"));
+        assert!(!has_word("nonrefundable", "refund"));
+        assert!(!has_word("", "refund"));
+    }
 
     fn compiled() -> CompiledPolicy {
         let policy = Policy::embedded().unwrap();

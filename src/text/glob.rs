@@ -31,17 +31,33 @@ impl Glob {
     /// The classic two-pointer algorithm with one backtrack point: linear in practice
     /// and O(n·m) at worst, with no recursion.
     pub fn matches(&self, text: &str) -> bool {
-        let text: Vec<char> = text.to_lowercase().chars().collect();
+        // Intent labels are nearly always ASCII: fold case byte by byte with no
+        // allocation, and fold the rare Unicode label into a buffer.
+        if text.is_ascii() {
+            let bytes = text.as_bytes();
+            self.matches_folded(bytes.len(), |index| {
+                bytes
+                    .get(index)
+                    .map(|byte| char::from(byte.to_ascii_lowercase()))
+            })
+        } else {
+            let folded: Vec<char> = text.to_lowercase().chars().collect();
+            self.matches_folded(folded.len(), |index| folded.get(index).copied())
+        }
+    }
+
+    /// Matches a case-folded text of `len` chars, read through `char_at`.
+    fn matches_folded(&self, len: usize, char_at: impl Fn(usize) -> Option<char>) -> bool {
         let pattern = &self.pattern;
         let (mut p, mut t) = (0usize, 0usize);
         let mut backtrack: Option<(usize, usize)> = None;
-        while t < text.len() {
+        while t < len {
             match pattern.get(p) {
                 Some('*') => {
                     backtrack = Some((p, t));
                     p += 1;
                 }
-                Some(&c) if c == '?' || Some(&c) == text.get(t) => {
+                Some(&c) if c == '?' || Some(c) == char_at(t) => {
                     p += 1;
                     t += 1;
                 }
@@ -104,6 +120,8 @@ mod tests {
         assert!(!Glob::new("*a*b*c").matches("xxaxxbxxbx"));
         assert!(Glob::new("*").matches(""));
         assert!(!Glob::new("").matches("x"));
+        assert!(Glob::new("\u{c9}tat_*").matches("\u{e9}TAT_commande"));
+        assert!(!Glob::new("\u{e9}tat").matches("etat"));
     }
 
     #[test]

@@ -251,12 +251,40 @@ pub(crate) struct PreparedDoc {
     pub stale: bool,
 }
 
-/// The context, prepared once per validation.
+/// The context, prepared once per validation, or once for many (see
+/// [`crate::PreparedReplyContext`]).
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub kb: Vec<PreparedDoc>,
+    /// Empty when the reply being validated states no specific (nothing to look up).
     pub index: Index,
     pub known_emails: KnownEmails,
+    /// The internal note's findings: they depend on the context alone.
+    pub note: NoteFindings,
+}
+
+/// What validating the internal note found.
+#[derive(Debug, Default)]
+pub(crate) struct NoteFindings {
+    violations: Vec<Violation>,
+    redacted: Option<String>,
+}
+
+/// The report for a reply over [`MAX_REPLY_BYTES`]: not validated, and blocked.
+fn too_long(text: &str, reply_field: &str) -> Option<Report> {
+    (text.len() > MAX_REPLY_BYTES).then(|| Report {
+        violations: vec![Violation::block(
+            Code::ReplyTooLong,
+            format!(
+                "the reply is {} bytes, over the validator's limit of {MAX_REPLY_BYTES}: not validated",
+                text.len()
+            ),
+        )
+        .in_field(reply_field)],
+        redacted: String::new(),
+        redacted_internal_note: None,
+        missing_disclosures: Vec::new(),
+    })
 }
 
 fn embedded_validator() -> &'static ValidatorPolicy {
@@ -378,7 +406,14 @@ impl CompiledValidator {
             .map(|d| d.text.as_str())
     }
 
-    fn prepare(&self, input: &ReplyInput<'_>) -> Prepared {
+    /// Prepares `input`; the grounding index only `with_index` (a reply with no
+    /// specific looks nothing up, and indexing is most of the preparation).
+    pub(crate) fn prepare(
+        &self,
+        input: &ReplyInput<'_>,
+        with_index: bool,
+        note_field: &str,
+    ) -> Prepared {
         let now_days = input
             .now
             .and_then(grounding::parse_ymd)
@@ -436,12 +471,19 @@ impl CompiledValidator {
                 }
             }
         }
-        let index = Index::build(input.context, &kb, &ticket, &crm_strings, input.now);
-        Prepared {
+        let index = if with_index {
+            Index::build(input.context, &kb, &ticket, &crm_strings, input.now)
+        } else {
+            Index::default()
+        };
+        let mut prepared = Prepared {
             kb,
             index,
             known_emails,
-        }
+            note: NoteFindings::default(),
+        };
+        prepared.note = self.validate_note(input, &prepared, note_field);
+        prepared
     }
 
     /// Validates `text` as the customer reply (`reply_field`) and, when the input has
@@ -453,25 +495,45 @@ impl CompiledValidator {
         reply_field: &str,
         note_field: &str,
     ) -> Report {
-        if text.len() > MAX_REPLY_BYTES {
-            return Report {
-                violations: vec![Violation::block(
-                    Code::ReplyTooLong,
-                    format!(
-                        "the reply is {} bytes, over the validator's limit of {MAX_REPLY_BYTES}: not validated",
-                        text.len()
-                    ),
-                )
-                .in_field(reply_field)],
-                redacted: String::new(),
-                redacted_internal_note: None,
-                missing_disclosures: Vec::new(),
-            };
+        if let Some(report) = too_long(text, reply_field) {
+            return report;
         }
-        let prepared = self.prepare(input);
-        let mut violations = Vec::new();
         let view = Normalized::new(text);
-        let (redacted, _) = self.pii_pass(text, &view, &prepared, reply_field, &mut violations);
+        let specifics = grounding::extract(&view.text);
+        let prepared = self.prepare(input, !specifics.is_empty(), note_field);
+        self.validate_prepared(text, &view, &specifics, input, &prepared, reply_field)
+    }
+
+    /// Validates `text` against a context prepared once with its index (see
+    /// [`crate::PreparedReplyContext`]).
+    pub(crate) fn validate_against(
+        &self,
+        text: &str,
+        input: &ReplyInput<'_>,
+        prepared: &Prepared,
+        reply_field: &str,
+    ) -> Report {
+        if let Some(report) = too_long(text, reply_field) {
+            return report;
+        }
+        let view = Normalized::new(text);
+        let specifics = grounding::extract(&view.text);
+        self.validate_prepared(text, &view, &specifics, input, prepared, reply_field)
+    }
+
+    /// Validates a reply whose normalized `view` and `specifics` are known against
+    /// a prepared context (the caller has checked the reply's length).
+    pub(crate) fn validate_prepared(
+        &self,
+        text: &str,
+        view: &Normalized,
+        specifics: &[grounding::Specific],
+        input: &ReplyInput<'_>,
+        prepared: &Prepared,
+        reply_field: &str,
+    ) -> Report {
+        let mut violations = Vec::new();
+        let (redacted, _) = self.pii_pass(text, view, prepared, reply_field, &mut violations);
         let mut pii_spans: Vec<Span> = violations.iter().filter_map(|v| v.span).collect();
         pii_spans.sort();
         // Whether `span` overlaps personal data (spans are disjoint and sorted).
@@ -481,9 +543,8 @@ impl CompiledValidator {
         };
 
         // Grounding.
-        let specifics = grounding::extract(&view.text);
         let mut stale_reported: HashSet<usize> = HashSet::new();
-        for specific in &specifics {
+        for specific in specifics {
             let span = view.original_span(specific.start, specific.end);
             if in_pii(span) {
                 continue;
@@ -512,7 +573,7 @@ impl CompiledValidator {
                     if !fresh {
                         if let Some(Source::Kb(i)) = sources.first() {
                             if stale_reported.insert(*i) {
-                                violations.push(stale_violation(&prepared, *i, self.max_age_days, reply_field, span));
+                                violations.push(stale_violation(prepared, *i, self.max_age_days, reply_field, span));
                             }
                         }
                     }
@@ -524,7 +585,7 @@ impl CompiledValidator {
         let phrase_hits = self.phrases.find_all(&view.text);
         for hit in self
             .commitments
-            .scan(&view.text, &phrase_hits, &specifics, &prepared)
+            .scan(&view.text, &phrase_hits, specifics, prepared)
         {
             violations.push(
                 Violation::block(
@@ -614,9 +675,23 @@ impl CompiledValidator {
             );
         }
 
-        // The internal note: personal data and citations.
-        let mut redacted_internal_note = None;
-        let mut note_violations = Vec::new();
+        violations.extend(prepared.note.violations.iter().cloned());
+        Report {
+            violations,
+            redacted,
+            redacted_internal_note: prepared.note.redacted.clone(),
+            missing_disclosures,
+        }
+    }
+
+    /// The internal note's personal data and citations.
+    fn validate_note(
+        &self,
+        input: &ReplyInput<'_>,
+        prepared: &Prepared,
+        note_field: &str,
+    ) -> NoteFindings {
+        let mut findings = NoteFindings::default();
         if let Some(note) = input.internal_note {
             let note = note
                 .get(..note.len().min(MAX_REPLY_BYTES))
@@ -625,24 +700,24 @@ impl CompiledValidator {
             let (masked, _) = self.pii_pass(
                 note,
                 &note_view,
-                &prepared,
+                prepared,
                 note_field,
-                &mut note_violations,
+                &mut findings.violations,
             );
-            redacted_internal_note = Some(masked);
+            findings.redacted = Some(masked);
             self.citations(
                 &note_view,
                 input,
-                &prepared,
+                prepared,
                 note_field,
-                &mut note_violations,
+                &mut findings.violations,
             );
-            note_violations.sort_by_key(|v| {
+            findings.violations.sort_by_key(|v| {
                 v.span
                     .map_or((usize::MAX, usize::MAX), |s| (s.start, s.end))
             });
         } else if input.grounded == Some(true) {
-            note_violations.push(
+            findings.violations.push(
                 Violation::block(
                     Code::CitationMissing,
                     "the decision says grounded=true but there is no internal note citing a KB id or CRM field",
@@ -650,14 +725,7 @@ impl CompiledValidator {
                 .in_field(note_field),
             );
         }
-        violations.extend(note_violations);
-
-        Report {
-            violations,
-            redacted,
-            redacted_internal_note,
-            missing_disclosures,
-        }
+        findings
     }
 
     /// Finds personal data, records violations, and returns the masked text.
