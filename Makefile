@@ -47,6 +47,7 @@ test-runtimes:
 
 bench: setup-build build
 	$(CARGO) bench --bench check
+	$(CARGO) bench --bench validate
 	node benches/wasm.mjs
 
 demo: setup-build build

@@ -1,12 +1,14 @@
-// The WASM package in Node: module size, cold start, and time per check, next to the
-// native criterion figures when `cargo bench --bench check` has left them in
-// target/criterion. Run by `make bench` after `make build`; prints a report, asserts
-// nothing (the goals are in the README).
+// The WASM package in Node: module size, cold start, time per check and per reply
+// validation (plain and with a prepared context), next to the native criterion figures
+// when `cargo bench --bench check` and `--bench validate` have left them in
+// target/criterion (under CARGO_TARGET_DIR when set). Run by `make bench` after
+// `make build`; prints a report, asserts nothing (the goals are in the README).
 //
 //   node benches/wasm.mjs [--json FILE]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -99,8 +101,10 @@ function microsPerCall(call) {
   return median(samples);
 }
 
-function nativeMicros(group, name) {
-  const path = `${root}target/criterion/${group}/${name}/new/estimates.json`;
+/** A criterion median in µs; `id` is its directory: `group/name` for a benchmark group,
+ * and for `bench_function("a/b")` criterion's own `a_b`. */
+function nativeMicros(id) {
+  const path = `${resolve(root, process.env.CARGO_TARGET_DIR ?? "target")}/criterion/${id}/new/estimates.json`;
   if (!existsSync(path)) return null;
   return JSON.parse(readFileSync(path, "utf8")).median.point_estimate / 1000;
 }
@@ -115,8 +119,8 @@ for (const [example, file] of EXAMPLES) {
       name,
       check: microsPerCall(() => engine.check(request)),
       checkJson: microsPerCall(() => engine.checkJson(text)),
-      nativeCheck: nativeMicros("check", name),
-      nativeCheckJson: nativeMicros("check_json", name),
+      nativeCheck: nativeMicros(`check/${name}`),
+      nativeCheckJson: nativeMicros(`check_json/${name}`),
     });
   }
 }
@@ -143,6 +147,56 @@ console.log(
 );
 if (rows.every((r) => r.nativeCheckJson === null)) {
   console.log("  (no native figures: run `cargo bench --bench check` first for the ratio)");
+}
+
+// -- validateReply: a 1 KB draft, as a sidebar validates it on every keystroke pause ---
+// The draft and context of benches/validate.rs (`validate/draft_1k`): the billing
+// example as the context, the blueprint's billing reply padded to about 1 KB.
+function draft1k() {
+  let text =
+    "Hi Lee \u2014 you're right, I can see two identical $29 charges on June 3rd. That's a duplicate, and I've queued a refund for the extra charge (you'll see it back on your original payment method in 5\u201310 business days). Sorry for the scare \u2014 your billing is otherwise correct and you won't be charged again until your normal renewal. ";
+  const filler =
+    "If anything else looks off on your invoice, reply to this message and we'll take a look together. You can also review past payments under Settings > Billing > History. ";
+  const bytes = (value) => new TextEncoder().encode(value).length;
+  while (bytes(text) < 1000) text += filler;
+  // Every character that starts before byte 1024, as the Rust bench truncates.
+  let kept = "";
+  for (const char of text) {
+    if (bytes(kept) >= 1024) break;
+    kept += char;
+  }
+  return kept;
+}
+const draft = draft1k();
+const billing = JSON.parse(readFileSync(`${root}policies/examples/02-duplicate-charge-refund.json`, "utf8"));
+const prepared = engines.a2.prepareReplyContext(billing);
+const validateRows = [
+  {
+    name: "validateReply(draft, context)",
+    wasm: microsPerCall(() => engines.a2.validateReply(draft, billing)),
+    native: nativeMicros("validate_draft_1k"),
+  },
+  {
+    name: "prepared.validateReply(draft)",
+    wasm: microsPerCall(() => prepared.validateReply(draft)),
+    native: nativeMicros("validate_draft_1k_prepared"),
+  },
+];
+prepared.free();
+report.validateReply = { draftBytes: new TextEncoder().encode(draft).length, rows: validateRows };
+console.log(
+  `\nvalidateReply, a ${report.validateReply.draftBytes}-byte draft with the billing context, median µs;` +
+    " native from target/criterion (cargo bench --bench validate)",
+);
+const validateHeader = ["call", "wasm", "native", "wasm/native"];
+const validateTable = validateRows.map((r) => [r.name, fmt(r.wasm), fmt(r.native), ratio(r.wasm, r.native)]);
+const validateWidths = validateHeader.map((h, i) => Math.max(h.length, ...validateTable.map((row) => row[i].length)));
+const printValidate = (cells) =>
+  console.log(`  ${cells.map((c, i) => (i === 0 ? c.padEnd(validateWidths[i]) : c.padStart(validateWidths[i]))).join("  ")}`);
+printValidate(validateHeader);
+validateTable.forEach(printValidate);
+if (validateRows.every((r) => r.native === null)) {
+  console.log("  (no native figures: run `cargo bench --bench validate` first for the ratio)");
 }
 
 const jsonAt = process.argv.indexOf("--json");

@@ -491,6 +491,15 @@ export declare class Engine {
    * `{ kb, crm, orders }`. Spans are UTF-8 byte offsets into `text` (see `utf16Span`).
    */
   validateReply(text: string, context?: ReplyContextInput): ReplyReport;
+  /**
+   * Prepares `context` once for validating many drafts against it (its KB documents
+   * normalized and indexed, its known addresses gathered, its internal note checked):
+   * a helpdesk sidebar prepares the ticket's context when it opens the ticket and
+   * validates the draft on every keystroke pause. The result keeps working after
+   * `engine.free()`.
+   * @throws {DeskguardError} `REQUEST_INVALID` or `OPTION_INVALID` naming the field, as `validateReply` does.
+   */
+  prepareReplyContext(context?: ReplyContextInput): PreparedReplyContext;
   /** Masks every PII finding in `text` to its last four characters. */
   redact(text: string): Redaction;
   /**
@@ -510,6 +519,24 @@ export declare class Engine {
    * runtime has `Symbol.dispose`, `using engine = new Engine()` calls it too; not
    * declared here so that the types need no `esnext.disposable` lib.)
    */
+  free(): void;
+}
+
+/**
+ * A reply context prepared by `engine.prepareReplyContext(context)`. Validating a draft
+ * against it does only the draft's work; the report is deep-equal to
+ * `engine.validateReply(text, context)`.
+ */
+export declare class PreparedReplyContext {
+  /** Built only by `engine.prepareReplyContext`. */
+  private constructor();
+  /**
+   * Validates a draft reply against the prepared context. Spans are UTF-8 byte offsets
+   * into `text` (see `utf16Span`).
+   * @throws {DeskguardError} `OPTION_INVALID` (field `text`) when `text` is not a string.
+   */
+  validateReply(text: string): ReplyReport;
+  /** Releases the prepared context's memory now instead of at garbage collection. */
   free(): void;
 }
 

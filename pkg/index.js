@@ -7,6 +7,7 @@ await init({ module_or_path: new URL("./web/deskguard_bg.wasm", import.meta.url)
 
 export {
   Engine,
+  PreparedReplyContext,
   IncidentMonitor,
   validateNotice,
   computeTier,

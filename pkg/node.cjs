@@ -11,6 +11,7 @@ glue.initSync({ module: readFileSync(join(__dirname, "web", "deskguard_bg.wasm")
 
 module.exports = {
   Engine: glue.Engine,
+  PreparedReplyContext: glue.PreparedReplyContext,
   IncidentMonitor: glue.IncidentMonitor,
   validateNotice: glue.validateNotice,
   computeTier: glue.computeTier,

@@ -3,6 +3,7 @@ import deskguard from "./node.cjs";
 
 export const {
   Engine,
+  PreparedReplyContext,
   IncidentMonitor,
   validateNotice,
   computeTier,

@@ -8,6 +8,7 @@ initSync({ module });
 
 export {
   Engine,
+  PreparedReplyContext,
   IncidentMonitor,
   validateNotice,
   computeTier,

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 
 use crate::codes::{Code, Trigger};
 use crate::contract::Contract;
-use crate::engine::{fail_closed, Engine};
+use crate::engine::{fail_closed, Engine, PreparedReplyContext};
 use crate::error::Error;
 use crate::incident::{IncidentEvent, IncidentMonitor, MonitorConfig, NoticeOptions};
 use crate::lint::DocumentKind;
@@ -205,6 +205,24 @@ fn stringify(value: &JsValue) -> Result<String, String> {
     }
 }
 
+/// The draft of `validateReply`: text, or `OPTION_INVALID` for `text`.
+fn reply_text(text: &JsValue) -> Result<String, JsValue> {
+    text.as_string()
+        .ok_or_else(|| option_error("text", "expected the reply as text"))
+}
+
+/// The context of `validateReply` and `prepareReplyContext` (`undefined` and `null`
+/// are the empty context); errors name the field.
+fn reply_context(context: &JsValue) -> Result<crate::ReplyContext, JsValue> {
+    if context.is_undefined() || context.is_null() {
+        return Ok(crate::ReplyContext::default());
+    }
+    let json = stringify(context)
+        .map_err(|why| option_error("context", format!("not JSON data: {why}")))?;
+    // The text is ours: a line:column in it would mislead, so errors keep the field.
+    crate::ReplyContext::from_json(&json).map_err(|error| js_error(&without_location(&error)))
+}
+
 /// A contract given as JSON text (errors with line:column) or as an object.
 fn load_contract(contract: &JsValue) -> Result<Contract, JsValue> {
     let loaded = if let Some(text) = contract.as_string() {
@@ -322,18 +340,24 @@ impl JsEngine {
     #[wasm_bindgen(js_name = validateReply)]
     pub fn validate_reply(&self, text: JsValue, context: JsValue) -> Result<JsValue, JsValue> {
         live()?;
-        let text = text
-            .as_string()
-            .ok_or_else(|| option_error("text", "expected the reply as text"))?;
-        let context = if context.is_undefined() || context.is_null() {
-            crate::ReplyContext::default()
-        } else {
-            let json = stringify(&context)
-                .map_err(|why| option_error("context", format!("not JSON data: {why}")))?;
-            crate::ReplyContext::from_json(&json)
-                .map_err(|error| js_error(&without_location(&error)))?
-        };
+        let text = reply_text(&text)?;
+        let context = reply_context(&context)?;
         to_js(&self.inner.validate_reply(&text, &context))
+    }
+
+    /// Prepares a reply context (what `validateReply` takes) once, for validating many
+    /// drafts against it: a sidebar prepares the ticket's context when it opens the
+    /// ticket and validates the draft on every keystroke pause.
+    #[wasm_bindgen(js_name = prepareReplyContext)]
+    pub fn prepare_reply_context(
+        &self,
+        context: JsValue,
+    ) -> Result<JsPreparedReplyContext, JsValue> {
+        live()?;
+        let context = reply_context(&context)?;
+        Ok(JsPreparedReplyContext {
+            inner: self.inner.prepare_reply_context(context),
+        })
     }
 
     /// Masks every PII finding in `text` to its last four characters:
@@ -389,6 +413,31 @@ impl JsEngine {
             .and_then(DocumentKind::from_name)
             .ok_or_else(|| option_error("kind", "expected `policy` or `contract`"))?;
         to_js(&crate::lint::lint(&text, kind))
+    }
+}
+
+/// A reply context prepared by `engine.prepareReplyContext(context)`: validating a
+/// draft against it does only the draft's work, with the same report as
+/// `engine.validateReply(text, context)`.
+///
+/// It holds its own clone of the engine (an `Arc`), not a reference to the JS
+/// `Engine` object: wasm-bindgen gives each exported object its own heap cell, and
+/// `engine.free()` drops only that one, so a prepared context keeps working after
+/// its engine is freed.
+#[wasm_bindgen(js_name = PreparedReplyContext)]
+pub struct JsPreparedReplyContext {
+    inner: PreparedReplyContext,
+}
+
+#[wasm_bindgen(js_class = PreparedReplyContext)]
+impl JsPreparedReplyContext {
+    /// Validates a draft reply against the prepared context: `{ violations, redacted }`,
+    /// deep-equal to `engine.validateReply(text, context)`.
+    #[wasm_bindgen(js_name = validateReply)]
+    pub fn validate_reply(&self, text: JsValue) -> Result<JsValue, JsValue> {
+        live()?;
+        let text = reply_text(&text)?;
+        to_js(&self.inner.validate_reply(&text))
     }
 }
 

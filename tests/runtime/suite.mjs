@@ -204,6 +204,103 @@ export function runSuite(deskguard, fixtures) {
     check(thrown(() => engine("a2-suggest").validateReply(42, {})).code === "OPTION_INVALID", "text must be a string");
   });
 
+  // A ticket's context as a sidebar holds it: KB, CRM, orders, the customer's address
+  // and an internal note with findings of its own (a card number, a cited KB id).
+  const replyContext = {
+    context: {
+      kb: [
+        { id: "KB-1", title: "Pro plan", content: "The Pro plan costs $29 a month.", updated_at: "2026-05-01" },
+        { id: "KB-7", title: "Refunds", content: "Duplicate charges are refunded in 5-10 business days." },
+      ],
+      crm: { plan: "Pro", seats: 3 },
+      orders: [{ txn_id: "txn_1", amount_usd: 29, date: "2026-06-03" }],
+    },
+    customer_email: "lee@startup.dev",
+    internal_note: "Card 4242 4242 4242 4242 charged twice, see KB-7 and txn_1.",
+    grounded: true,
+    turn: 2,
+    now: "2026-06-05T16:00:00Z",
+  };
+  const drafts = {
+    pii: "Your card 4242 4242 4242 4242 is on file; we also wrote to sam@other.example.",
+    ungrounded: "The Pro plan is $19 a month.",
+    grounded: "Hi Lee, the Pro plan is $29 a month (KB-1); the duplicate $29 charge is refunded in 5\u201310 business days.",
+    empty: "",
+  };
+
+  test("prepareReplyContext: each draft's report deep-equals validateReply's", () => {
+    for (const config of CONFIGS) {
+      const prepared = engine(config).prepareReplyContext(replyContext);
+      try {
+        for (const [name, text] of Object.entries(drafts)) {
+          const expected = engine(config).validateReply(text, replyContext);
+          const found = difference(prepared.validateReply(text), expected);
+          check(found === null, `${config} ${name}: ${found}`);
+          // Validating does not change the prepared context.
+          check(difference(prepared.validateReply(text), expected) === null, `${config} ${name}: second call`);
+        }
+      } finally {
+        prepared.free();
+      }
+    }
+    // The drafts exercise what they are named for, so the equality is not vacuous.
+    const codesOf = (text) => engine("a2-suggest").validateReply(text, replyContext).violations.map((v) => `${v.field} ${v.code}`);
+    check(codesOf(drafts.pii).includes("customer_reply PII_CARD"), JSON.stringify(codesOf(drafts.pii)));
+    check(codesOf(drafts.pii).includes("customer_reply PII_OTHER_CUSTOMER_EMAIL"), JSON.stringify(codesOf(drafts.pii)));
+    check(codesOf(drafts.ungrounded).includes("customer_reply UNGROUNDED_CLAIM"), JSON.stringify(codesOf(drafts.ungrounded)));
+    check(!codesOf(drafts.grounded).includes("customer_reply UNGROUNDED_CLAIM"), JSON.stringify(codesOf(drafts.grounded)));
+    check(codesOf(drafts.empty).includes("internal_note PII_CARD"), JSON.stringify(codesOf(drafts.empty)));
+  });
+
+  test("prepareReplyContext: a bare, a request-shaped and no context agree too", () => {
+    const bare = { kb: replyContext.context.kb, crm: {}, orders: [] };
+    const request = { ticket: { subject: "Pro price", body: "What does Pro cost?" }, context: replyContext.context };
+    for (const context of [bare, request, undefined, null]) {
+      const prepared = engine("a2-suggest").prepareReplyContext(context);
+      for (const [name, text] of Object.entries(drafts)) {
+        const found = difference(prepared.validateReply(text), engine("a2-suggest").validateReply(text, context));
+        check(found === null, `${JSON.stringify(context)?.slice(0, 40)} ${name}: ${found}`);
+      }
+      prepared.free();
+    }
+  });
+
+  test("a prepared context keeps working after engine.free()", () => {
+    const scratch = new Engine();
+    const expected = Object.values(drafts).map((text) => scratch.validateReply(text, replyContext));
+    const prepared = scratch.prepareReplyContext(replyContext);
+    scratch.free();
+    check(thrown(() => scratch.validateReply("", replyContext)) instanceof Error, "the freed engine throws");
+    Object.values(drafts).forEach((text, at) => {
+      const found = difference(prepared.validateReply(text), expected[at]);
+      check(found === null, found);
+    });
+    prepared.free();
+    check(thrown(() => prepared.validateReply("")) instanceof Error, "a freed prepared context throws");
+  });
+
+  test("prepareReplyContext and its validateReply check their arguments like validateReply", () => {
+    const prepared = engine("a2-suggest").prepareReplyContext(replyContext);
+    try {
+      for (const text of [42, undefined, null, { text: "hi" }]) {
+        const error = thrown(() => prepared.validateReply(text));
+        check(error.code === "OPTION_INVALID" && error.field === "text", `${String(text)}: ${error.code} ${error.field}`);
+      }
+    } finally {
+      prepared.free();
+    }
+    for (const context of [{ kb: "KB-1" }, { internal_notes: "typo" }, { context: { orders: [{ amount_usd: 5 }] } }]) {
+      const error = thrown(() => engine("a2-suggest").prepareReplyContext(context));
+      const same = thrown(() => engine("a2-suggest").validateReply("", context));
+      check(error.code === "REQUEST_INVALID" && typeof error.field === "string", `${JSON.stringify(context)}: ${error.code} ${error.field}`);
+      check(error.code === same.code && error.field === same.field && error.message === same.message, `${JSON.stringify(context)}: ${error.message} vs ${same.message}`);
+    }
+    const cyclic = {};
+    cyclic.self = cyclic;
+    const error = thrown(() => engine("a2-suggest").prepareReplyContext(cyclic));
+    check(error.code === "OPTION_INVALID" && error.field === "context", `${error.code} ${error.field}`);
+  });
+
   test("utf16Span converts byte offsets for String#slice", () => {
     const text = "héllo 😀 refund";
     const bytes = new TextEncoder().encode(text);

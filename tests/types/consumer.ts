@@ -2,6 +2,7 @@
 import {
   Engine,
   IncidentMonitor,
+  PreparedReplyContext,
   validateNotice,
   computeTier,
   codes,
@@ -14,6 +15,7 @@ import {
   type IncidentEvent,
   type MonitorState,
   type NoticeReport,
+  type ReplyReport,
   type Request,
   type Screening,
   type Verdict,
@@ -105,5 +107,17 @@ monitor.free();
 const notice: NoticeReport = validateNotice("All systems normal.", { fix_time_confirmed: true });
 const noticeCodes: Code[] = notice.map((v) => v.code);
 
+// A sidebar prepares the ticket's context once and validates each draft against it.
+const prepared: PreparedReplyContext = engine.prepareReplyContext({
+  context: request.context,
+  internal_note: "Duplicate charge per txn tx-1.",
+  grounded: true,
+});
+const draftReport: ReplyReport = prepared.validateReply("We refunded the $49 charge.");
+const draftCodes: Code[] = draftReport.violations.map((v) => v.code);
+const bareReport: ReplyReport = engine.prepareReplyContext().validateReply("Hi!");
+
 engine.free();
+prepared.free();
+console.log(draftCodes, bareReport.redacted);
 console.log(due, hours, open, noticeCodes, version(), escalated, codesSeen, blockedFirst, limit, fromText, plainText, firstLine, agrees, all);
