@@ -495,13 +495,7 @@ impl CompiledValidator {
         reply_field: &str,
         note_field: &str,
     ) -> Report {
-        if let Some(report) = too_long(text, reply_field) {
-            return report;
-        }
-        let view = Normalized::new(text);
-        let specifics = grounding::extract(&view.text);
-        let prepared = self.prepare(input, !specifics.is_empty(), note_field);
-        self.validate_prepared(text, &view, &specifics, input, &prepared, reply_field)
+        self.validate_with(text, input, None, reply_field, note_field)
     }
 
     /// Validates `text` against a context prepared once with its index (see
@@ -513,17 +507,38 @@ impl CompiledValidator {
         prepared: &Prepared,
         reply_field: &str,
     ) -> Report {
+        self.validate_with(text, input, Some(prepared), reply_field, "")
+    }
+
+    /// Validates `text` against `prepared`, or against `input` prepared now (the
+    /// grounding index only when the reply states a specific).
+    fn validate_with(
+        &self,
+        text: &str,
+        input: &ReplyInput<'_>,
+        prepared: Option<&Prepared>,
+        reply_field: &str,
+        note_field: &str,
+    ) -> Report {
         if let Some(report) = too_long(text, reply_field) {
             return report;
         }
         let view = Normalized::new(text);
         let specifics = grounding::extract(&view.text);
+        let prepared_now;
+        let prepared = match prepared {
+            Some(prepared) => prepared,
+            None => {
+                prepared_now = self.prepare(input, !specifics.is_empty(), note_field);
+                &prepared_now
+            }
+        };
         self.validate_prepared(text, &view, &specifics, input, prepared, reply_field)
     }
 
     /// Validates a reply whose normalized `view` and `specifics` are known against
     /// a prepared context (the caller has checked the reply's length).
-    pub(crate) fn validate_prepared(
+    fn validate_prepared(
         &self,
         text: &str,
         view: &Normalized,
