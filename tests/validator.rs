@@ -311,6 +311,34 @@ fn commitments_need_a_policy_that_grounds_them() {
 }
 
 #[test]
+fn the_default_patterns_match_across_any_whitespace_and_contractions() {
+    let context = ReplyContext {
+        turn: Some(2),
+        ..ReplyContext::default()
+    };
+    // The default patterns write one space for any whitespace run (the view collapses
+    // them), and "we'll" has no space before its "'ll".
+    let text = "We'll fix\u{00A0}this.\nOur team  will\tresolve the issue. I\u{2019}ll patch it.";
+    let report = engine().validate_reply(text, &context);
+    let kinds: Vec<(&str, &str)> = report
+        .violations
+        .iter()
+        .map(|v| {
+            let s = v.span.unwrap();
+            (v.kind.as_deref().unwrap(), &text[s.start..s.end])
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("fix", "We'll fix\u{00A0}this"),
+            ("fix", "Our team  will\tresolve the issue"),
+            ("fix", "I\u{2019}ll patch it"),
+        ]
+    );
+}
+
+#[test]
 fn missing_disclosure_on_the_first_message_and_long_replies() {
     let context = ReplyContext {
         turn: Some(1),
@@ -363,8 +391,8 @@ fn reply_context_rejects_unknown_keys_and_reads_three_shapes() {
 #[test]
 fn a_bad_validator_pattern_fails_at_load_with_its_position() {
     let text = EMBEDDED_POLICY_YAML.replace(
-        r"'\bwithin\s+the\s+(?:hour|day)\b'",
-        r"'\bwithin\s+the\s+(?:hour|day'",
+        r"'\bwithin the (?:hour|day)\b'",
+        r"'\bwithin the (?:hour|day'",
     );
     let error = Policy::from_yaml(&text).unwrap_err();
     assert_eq!(error.code(), Code::PolicyPatternInvalid);

@@ -50,7 +50,7 @@ use crate::text::Span;
 use crate::verdict::Violation;
 
 use crate::text::normalize::{normalize_str, Normalized};
-use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder};
+use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder, SetId};
 use commitments::{CommitmentRule, CommitmentRules};
 use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
 use grounding::{Index, Kind, Source};
@@ -235,8 +235,11 @@ pub(crate) struct CompiledValidator {
     volatile_tags: Vec<String>,
     commitments: CommitmentRules,
     content: ContentRules,
-    /// Every commitment, topic and prohibited-phrase set, matched in one pass.
+    /// Every commitment, topic and prohibited-phrase set, and the secret keywords
+    /// of PII, matched in one pass.
     phrases: PhraseIndex,
+    /// The secret keywords' set in `phrases`.
+    secret_keywords: Option<SetId>,
 }
 
 /// A KB document, prepared once per validation.
@@ -354,6 +357,14 @@ impl CompiledValidator {
             .map_err(|e| bad_pattern(&["validator", "pii", "secret_prefixes"], e))?;
 
         let mut phrases = PhraseIndexBuilder::new();
+        let secret_keywords = match pii_policy {
+            Some(pii) => Some(
+                phrases
+                    .add_set::<String>(&pii.secret_keywords, &[], PatternCase::Sensitive)
+                    .map_err(|e| bad_pattern(&["validator", "pii", "secret_keywords"], e))?,
+            ),
+            None => None,
+        };
 
         let commitment_policy: Option<&CommitmentPolicy> = part!(commitments);
         let mut commitments = CommitmentRules {
@@ -386,6 +397,7 @@ impl CompiledValidator {
             .map_err(|e| bad_pattern(&["validator", "topics"], e))?;
         Ok(CompiledValidator {
             phrases,
+            secret_keywords,
             pii,
             kinds,
             max_age_days: staleness.map_or(90, |s| s.max_age_days),
@@ -548,7 +560,21 @@ impl CompiledValidator {
         reply_field: &str,
     ) -> Report {
         let mut violations = Vec::new();
-        let (redacted, _) = self.pii_pass(text, view, prepared, reply_field, &mut violations);
+        // Commitments, topics, phrases and PII's secret keywords: every set in one scan.
+        let phrase_hits = self.phrases.find_all(&view.text);
+        let secret_keyword_ends: Vec<usize> = phrase_hits
+            .iter()
+            .filter(|hit| Some(hit.set) == self.secret_keywords)
+            .map(|hit| hit.end)
+            .collect();
+        let (redacted, _) = self.pii_pass(
+            text,
+            view,
+            prepared,
+            reply_field,
+            Some(&secret_keyword_ends),
+            &mut violations,
+        );
         let mut pii_spans: Vec<Span> = violations.iter().filter_map(|v| v.span).collect();
         pii_spans.sort();
         // Whether `span` overlaps personal data (spans are disjoint and sorted).
@@ -596,8 +622,6 @@ impl CompiledValidator {
             }
         }
 
-        // Commitments, topics, phrases: every set in one scan.
-        let phrase_hits = self.phrases.find_all(&view.text);
         for hit in self
             .commitments
             .scan(&view.text, &phrase_hits, specifics, prepared)
@@ -717,6 +741,7 @@ impl CompiledValidator {
                 &note_view,
                 prepared,
                 note_field,
+                None,
                 &mut findings.violations,
             );
             findings.redacted = Some(masked);
@@ -744,15 +769,23 @@ impl CompiledValidator {
     }
 
     /// Finds personal data, records violations, and returns the masked text.
+    /// `secret_keyword_ends` are the secret keywords already found by the main
+    /// phrase pass (`None`: find them now).
     fn pii_pass(
         &self,
         text: &str,
         view: &Normalized,
         prepared: &Prepared,
         field: &str,
+        secret_keyword_ends: Option<&[usize]>,
         violations: &mut Vec<Violation>,
     ) -> (String, Vec<RedactedSpan>) {
-        let hits = self.pii.scan(&view.text, &prepared.known_emails);
+        let hits = match secret_keyword_ends {
+            Some(ends) => self
+                .pii
+                .scan_with_keywords(&view.text, &prepared.known_emails, ends),
+            None => self.pii.scan(&view.text, &prepared.known_emails),
+        };
         let mut spans = Vec::with_capacity(hits.len());
         let mut masks = Vec::with_capacity(hits.len());
         for hit in hits {

@@ -60,12 +60,29 @@ pub(crate) struct KnownEmails {
 impl PiiRules {
     /// Every PII hit in `text` (a normalized view), sorted by start.
     pub fn scan(&self, text: &str, known: &KnownEmails) -> Vec<PiiHit> {
+        let keyword_ends: Vec<usize> = self
+            .secret_keywords
+            .find_all(text)
+            .iter()
+            .map(|keyword| keyword.end)
+            .collect();
+        self.scan_with_keywords(text, known, &keyword_ends)
+    }
+
+    /// [`PiiRules::scan`] with the secret keywords already found (by a phrase index
+    /// that holds them among other sets, saving a pass): where each one ends.
+    pub fn scan_with_keywords(
+        &self,
+        text: &str,
+        known: &KnownEmails,
+        secret_keyword_ends: &[usize],
+    ) -> Vec<PiiHit> {
         let bytes = text.as_bytes();
         let mut hits = Vec::new();
         scan_ibans(bytes, &mut hits);
         let ibans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
         scan_digit_runs(text, &ibans, &mut hits);
-        self.scan_secrets(text, &mut hits);
+        self.scan_secrets(text, secret_keyword_ends, &mut hits);
         self.scan_emails(text, known, &mut hits);
         hits.sort_by_key(|hit| (hit.start, hit.end));
         // Keep the first of overlapping hits (a secret value that looks like a card
@@ -80,7 +97,7 @@ impl PiiRules {
         kept
     }
 
-    fn scan_secrets(&self, text: &str, hits: &mut Vec<PiiHit>) {
+    fn scan_secrets(&self, text: &str, secret_keyword_ends: &[usize], hits: &mut Vec<PiiHit>) {
         if let Some(tokens) = &self.tokens {
             for m in tokens.find_iter(text) {
                 let what = if m.as_str().starts_with("eyj") {
@@ -96,8 +113,8 @@ impl PiiRules {
                 });
             }
         }
-        for keyword in self.secret_keywords.find_all(text) {
-            if let Some((start, end)) = secret_value(text, keyword.end) {
+        for &keyword_end in secret_keyword_ends {
+            if let Some((start, end)) = secret_value(text, keyword_end) {
                 hits.push(PiiHit {
                     code: Code::PiiSecret,
                     start,
