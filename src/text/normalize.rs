@@ -81,25 +81,26 @@ impl Normalized {
         let mut i = 0usize;
         while i < limit {
             let byte = bytes.get(i).copied().unwrap_or(0);
-            // Fast path: a run of plain ASCII (no whitespace), each byte followed by
-            // ASCII (so no combining mark can attach to it), copied in one go.
-            if byte.is_ascii() && !byte.is_ascii_whitespace() && byte != 0x0b {
-                let mut end = i + 1;
-                while end < limit
-                    && bytes
-                        .get(end)
-                        .is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace() && *b != 0x0b)
-                {
-                    end += 1;
+            // Fast path: a run of plain ASCII and single spaces (which the view keeps
+            // as they are), each byte followed by ASCII (so no combining mark can
+            // attach to it), copied in one go: most sentences are one run.
+            let mut end = i;
+            let mut after_space = out.last_space;
+            while let Some(&next) = bytes.get(end).filter(|_| end < limit) {
+                match ASCII_CLASS.get(usize::from(next)) {
+                    Some(&PLAIN) => after_space = false,
+                    Some(&SPACE) if !after_space => after_space = true,
+                    _ => break,
                 }
-                if end < limit && !bytes.get(end).is_some_and(u8::is_ascii) {
-                    end -= 1;
-                }
-                if end > i {
-                    out.push_ascii_run(bytes.get(i..end).unwrap_or_default(), i);
-                    i = end;
-                    continue;
-                }
+                end += 1;
+            }
+            if end < limit && !bytes.get(end).is_some_and(u8::is_ascii) {
+                end = end.saturating_sub(1);
+            }
+            if end > i {
+                out.push_ascii_run(bytes.get(i..end).unwrap_or_default(), i);
+                i = end;
+                continue;
             }
             let next_is_ascii = bytes.get(i + 1).is_none_or(u8::is_ascii);
             if byte.is_ascii() && next_is_ascii {
@@ -178,6 +179,30 @@ impl Normalized {
     }
 }
 
+/// How the fast path sees a byte: ASCII that is neither whitespace nor a control the
+/// view drops, ` `, or anything else (non-ASCII, other whitespace).
+const PLAIN: u8 = 0;
+const SPACE: u8 = 1;
+const OTHER: u8 = 2;
+// Evaluated at compile time: an index out of range would fail the build, not a check.
+#[allow(clippy::indexing_slicing)]
+static ASCII_CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        class[byte] = if b == b' ' {
+            SPACE
+        } else if b.is_ascii_whitespace() || b == 0x0b {
+            OTHER
+        } else {
+            PLAIN
+        };
+        byte += 1;
+    }
+    class
+};
+
 struct Builder {
     /// The view's bytes: a byte buffer, so that an ASCII run is one copy and one
     /// in-place lower-casing rather than a push per character.
@@ -197,7 +222,7 @@ impl Builder {
     /// Plain ASCII without whitespace, starting at original byte `at`: lower-cased,
     /// one byte out per byte in.
     fn push_ascii_run(&mut self, run: &[u8], at: usize) {
-        self.last_space = false;
+        self.last_space = run.last() == Some(&b' ');
         self.record_copied(at);
         let from = self.text.len();
         self.text.extend_from_slice(run);
