@@ -296,7 +296,10 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
     let mut groups: Vec<Group> = Vec::new();
     while i < bytes.len() {
         if !at(bytes, i).is_ascii_digit() {
-            i += 1;
+            let Some(digit) = next_digit(bytes, i) else {
+                break;
+            };
+            i = digit;
             continue;
         }
         // Glued to an identifier: `txn_8842`, `a1`, `ORD-4242…`, `T-123-45-6789`.
@@ -717,16 +720,23 @@ pub(crate) fn iban_mod97(compact: &[u8]) -> bool {
 }
 
 fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
-    let mut i = 0usize;
     let mut compact: Vec<u8> = Vec::with_capacity(34);
-    while i + 4 <= bytes.len() {
+    // An IBAN starts two letters before a digit: visit digits, not every byte.
+    let mut from = 2usize;
+    // No IBAN starts inside the last one found.
+    let mut floor = 0usize;
+    while let Some(digit) = next_digit(bytes, from) {
+        from = digit + 1;
+        let i = digit - 2;
+        if i < floor {
+            continue;
+        }
         let starts = at(bytes, i).is_ascii_lowercase()
             && at(bytes, i + 1).is_ascii_lowercase()
             && at(bytes, i + 2).is_ascii_digit()
             && at(bytes, i + 3).is_ascii_digit()
             && (i == 0 || !is_word(at(bytes, i - 1)));
         if !starts {
-            i += 1;
             continue;
         }
         let country = [at(bytes, i), at(bytes, i + 1)];
@@ -734,7 +744,6 @@ fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
             .iter()
             .find(|(code, _)| code.as_bytes() == country)
         else {
-            i += 1;
             continue;
         };
         compact.clear();
@@ -760,16 +769,59 @@ fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
                 end: j,
                 what: "an IBAN",
             });
-            i = j;
-        } else {
-            i += 1;
+            floor = j;
         }
     }
+}
+
+/// The index of the first ASCII digit at or after `from`, eight bytes at a time: most
+/// of a reply has no digit, and every PII number starts with one.
+fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let tail = bytes.get(from..)?;
+    let mut chunks = tail.chunks_exact(8);
+    let mut offset = from;
+    for chunk in &mut chunks {
+        let Ok(eight) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        // Digits become 0..=9 with the high bit clear; adding 0x76 to the low seven
+        // bits sets the high bit of every byte but those (and cannot carry).
+        let shifted = u64::from_le_bytes(eight) ^ (ONES * 0x30);
+        let digits = !(((shifted & !HIGH) + ONES * 0x76) | shifted) & HIGH;
+        if digits != 0 {
+            return Some(offset + (digits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|at| offset + at)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The eight-at-a-time digit search finds what a byte-by-byte one does.
+        #[test]
+        fn next_digit_is_the_first_digit_from_there(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            from in 0usize..44,
+        ) {
+            let naive = bytes
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, b)| b.is_ascii_digit())
+                .map(|(at, _)| at);
+            proptest::prop_assert_eq!(next_digit(&bytes, from), naive);
+        }
+    }
 
     fn rules() -> PiiRules {
         PiiRules {
