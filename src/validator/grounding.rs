@@ -441,30 +441,79 @@ fn one(kind: Kind, keys: Vec<String>, start: usize, end: usize, next: usize) -> 
     ))
 }
 
+/// The words besides month names and number words that can start a specific: URL
+/// schemes, KB ids, currency prefixes (`us$`, `c$`, `a$`, ...) and codes.
+const LEADING_WORDS: &[&str] = &[
+    "http", "https", "www", "kb", "us", "c", "ca", "a", "au", "usd", "eur", "gbp", "cad", "aud",
+    "jpy", "chf", "inr",
+];
+
 /// Whether a word can start a specific (most words cannot: skip them at once).
 fn starts_specific(word: &str) -> bool {
-    matches!(
-        word,
-        "http"
-            | "https"
-            | "www"
-            | "kb"
-            | "us"
-            | "c"
-            | "ca"
-            | "a"
-            | "au"
-            | "usd"
-            | "eur"
-            | "gbp"
-            | "cad"
-            | "aud"
-            | "jpy"
-            | "chf"
-            | "inr"
-    ) || month_of(word).is_some()
+    // The filter answers "certainly not" for nearly every ordinary word in a few
+    // instructions; only the rest are looked up in the tables.
+    let bit = word_bit(word.as_bytes());
+    if SPECIFIC_STARTS
+        .get(bit / 64)
+        .is_none_or(|bits| bits & (1 << (bit % 64)) == 0)
+    {
+        return false;
+    }
+    LEADING_WORDS.contains(&word)
+        || month_of(word).is_some()
         || lookup(NUMBER_WORDS, word).is_some()
 }
+
+/// A word's bit in [`SPECIFIC_STARTS`]: ten bits of its FNV-1a hash.
+const fn word_bit(word: &[u8]) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut at = 0;
+    while at < word.len() {
+        // `at < len` holds; evaluated at compile time for the table.
+        #[allow(clippy::indexing_slicing)]
+        let byte = word[at];
+        hash ^= byte as u32;
+        hash = hash.wrapping_mul(0x0100_0193);
+        at += 1;
+    }
+    (hash >> 22) as usize
+}
+
+/// A 1024-bit filter with the bit of every word that can start a specific set.
+static SPECIFIC_STARTS: [u64; 16] = {
+    const fn set(mut filter: [u64; 16], word: &str) -> [u64; 16] {
+        let bit = word_bit(word.as_bytes());
+        // `bit < 1024`; evaluated at compile time.
+        #[allow(clippy::indexing_slicing)]
+        {
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        filter
+    }
+    let mut filter = [0u64; 16];
+    let mut at = 0;
+    while at < LEADING_WORDS.len() {
+        #[allow(clippy::indexing_slicing)]
+        let word = LEADING_WORDS[at];
+        filter = set(filter, word);
+        at += 1;
+    }
+    let mut at = 0;
+    while at < MONTHS.len() {
+        #[allow(clippy::indexing_slicing)]
+        let word = MONTHS[at].0;
+        filter = set(filter, word);
+        at += 1;
+    }
+    let mut at = 0;
+    while at < NUMBER_WORDS.len() {
+        #[allow(clippy::indexing_slicing)]
+        let word = NUMBER_WORDS[at].0;
+        filter = set(filter, word);
+        at += 1;
+    }
+    filter
+};
 
 fn parse_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     match p.token(k).map(|t| t.kind) {
@@ -1213,6 +1262,21 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_filter_lets_every_word_that_can_start_a_specific_through() {
+        let words = LEADING_WORDS
+            .iter()
+            .copied()
+            .chain(MONTHS.iter().map(|(word, _)| *word))
+            .chain(NUMBER_WORDS.iter().map(|(word, _)| *word));
+        for word in words {
+            assert!(starts_specific(word), "{word}");
+        }
+        for word in ["the", "your", "refund", "junes", "sixteen", "kbs", ""] {
+            assert!(!starts_specific(word), "{word}");
+        }
+    }
 
     fn keys(text: &str) -> Vec<(String, &str)> {
         let normalized = crate::text::normalize::normalize_str(text);
