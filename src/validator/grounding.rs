@@ -22,6 +22,7 @@
 //! business days"; "5 business days" is not). Extraction works on tokens of the
 //! normalized view, in one pass.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -234,8 +235,11 @@ fn lookup<'a>(table: &'a [(&str, &'a str)], word: &str) -> Option<&'a str> {
 }
 
 /// A number as written: canonical decimal text and the token index after it.
-struct Number {
-    value: String,
+///
+/// The text borrows from the reply when the number is one plain digit run (most are),
+/// so the many numbers that turn out to be no specific cost no allocation.
+struct Number<'t> {
+    value: Cow<'t, str>,
     next: usize,
     start: usize,
 }
@@ -285,32 +289,36 @@ impl<'t> Parser<'t> {
     }
 
     /// A number at `k`: digits, thousands groups, a decimal part; or a number word.
-    fn number(&self, k: usize, words: bool) -> Option<Number> {
+    fn number(&self, k: usize, words: bool) -> Option<Number<'t>> {
         if let Some(digits) = self.num(k) {
-            let mut integer = digits.to_string();
             let mut next = k + 1;
+            let mut groups: Option<String> = None;
             while self.sym(next, ",")
                 && self.glued(next)
                 && self.num(next + 1).is_some_and(|d| d.len() == 3)
                 && self.glued(next + 1)
             {
-                integer.push_str(self.str_of(next + 1));
+                groups
+                    .get_or_insert_with(|| digits.to_string())
+                    .push_str(self.str_of(next + 1));
                 next += 2;
             }
-            let mut fraction = String::new();
+            let mut fraction = "";
             if self.sym(next, ".") && self.glued(next) && self.glued(next + 1) {
                 if let Some(d) = self.num(next + 1) {
-                    fraction = d.to_string();
+                    fraction = d.trim_end_matches('0');
                     next += 2;
                 }
             }
-            let integer = integer.trim_start_matches('0');
-            let integer = if integer.is_empty() { "0" } else { integer };
-            let fraction = fraction.trim_end_matches('0');
-            let value = if fraction.is_empty() {
-                integer.to_string()
-            } else {
-                format!("{integer}.{fraction}")
+            let value = match (&groups, fraction) {
+                (None, "") => Cow::Borrowed(without_leading_zeros(digits)),
+                (_, "") => Cow::Owned(
+                    without_leading_zeros(groups.as_deref().unwrap_or(digits)).to_string(),
+                ),
+                _ => {
+                    let integer = without_leading_zeros(groups.as_deref().unwrap_or(digits));
+                    Cow::Owned(format!("{integer}.{fraction}"))
+                }
             };
             return Some(Number {
                 value,
@@ -322,12 +330,20 @@ impl<'t> Parser<'t> {
             let word = self.word(k)?;
             let value = lookup(NUMBER_WORDS, word)?;
             return Some(Number {
-                value: value.to_string(),
+                value: Cow::Borrowed(value),
                 next: k + 1,
                 start: self.start(k),
             });
         }
         None
+    }
+}
+
+/// `007` is `7`, `000` is `0`.
+fn without_leading_zeros(digits: &str) -> &str {
+    match digits.trim_start_matches('0') {
+        "" => "0",
+        trimmed => trimmed,
     }
 }
 
@@ -857,12 +873,12 @@ fn money_prefixed(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     Some((specifics, next))
 }
 
-fn money_suffix(p: &Parser<'_>, number: &Number) -> (String, usize) {
+fn money_suffix<'t>(p: &Parser<'t>, number: &Number<'t>) -> (Cow<'t, str>, usize) {
     let suffix = p
         .word(number.next)
         .filter(|w| matches!(*w, "k" | "m" | "mm" | "bn") && p.glued(number.next));
     match suffix {
-        Some(s) => (scaled(&number.value, Some(s)), number.next + 1),
+        Some(s) => (Cow::Owned(scaled(&number.value, Some(s))), number.next + 1),
         None => (number.value.clone(), number.next),
     }
 }
