@@ -48,6 +48,12 @@ impl<'a> TicketText<'a> {
         }
     }
 
+    /// The subject and body normalized, for the response validator to reuse.
+    pub fn views(&self) -> [&str; 2] {
+        let [(_, _, subject), (_, _, body)] = &self.fields;
+        [subject.text.as_str(), body.text.as_str()]
+    }
+
     /// For each set of `index`, its first match: in the subject if there is one there,
     /// else in the body.
     pub fn first_matches(&self, index: &PhraseIndex) -> Vec<Option<FieldMatch<'a>>> {

@@ -200,9 +200,13 @@ fn word_starts(name: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 fn starts_with_risky_verb(rest: &str) -> bool {
+    // Most word starts share no first letter with any verb: compare one byte first.
+    let Some(first) = rest.as_bytes().first().map(u8::to_ascii_lowercase) else {
+        return false;
+    };
     if RISKY_VERBS
         .iter()
-        .any(|verb| starts_with_ignore_case(rest, verb))
+        .any(|verb| verb.as_bytes().first() == Some(&first) && starts_with_ignore_case(rest, verb))
     {
         return true;
     }

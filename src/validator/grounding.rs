@@ -404,11 +404,64 @@ fn valid_date(year: Option<i64>, month: u32, day: u32) -> bool {
     (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year.unwrap_or(2000), month)
 }
 
+/// `date:YYYY-MM-DD`, or `date:*-MM-DD` without a year. Written by hand: `format!`
+/// with padding costs more than the rest of indexing a date, and a check indexes
+/// several.
 fn date_key(year: Option<i64>, month: u32, day: u32) -> String {
-    match year {
-        Some(year) => format!("date:{year:04}-{month:02}-{day:02}"),
-        None => format!("date:*-{month:02}-{day:02}"),
+    let mut key = String::with_capacity(15);
+    key.push_str("date:");
+    match year.map(u32::try_from) {
+        Some(Ok(year)) if year <= 9999 => push_padded(&mut key, year, 4),
+        Some(_) => return format!("date:{:04}-{month:02}-{day:02}", year.unwrap_or(0)),
+        None => key.push('*'),
     }
+    key.push('-');
+    push_padded(&mut key, month, 2);
+    key.push('-');
+    push_padded(&mut key, day, 2);
+    key
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits (as `{:0width$}` does).
+fn push_padded(out: &mut String, value: u32, width: usize) {
+    let mut divisor = 1;
+    let mut digits = 1;
+    while value / divisor >= 10 {
+        divisor *= 10;
+        digits += 1;
+    }
+    for _ in digits..width {
+        out.push('0');
+    }
+    while divisor > 0 {
+        out.push(char::from(b'0' + (value / divisor % 10) as u8));
+        divisor /= 10;
+    }
+}
+
+/// An amount as the money keys write it: two decimals at most, trailing zeros
+/// dropped (`29.9`, `30`), exactly as `format!("{amount:.2}")` then trimmed.
+fn money_text(amount: f64) -> String {
+    // Up to 1e13, `amount * 100` is within 0.0625 of the exact product; when it is
+    // also within 0.25 of an integer, that integer is the exact product rounded, which
+    // is what `{:.2}` prints. Whole cents then print without float formatting.
+    let cents = amount * 100.0;
+    let whole_cents = cents.round();
+    if (0.0..1e13).contains(&amount) && (cents - whole_cents).abs() < 0.25 {
+        let whole_cents = whole_cents as u64;
+        let (units, fraction) = (whole_cents / 100, (whole_cents % 100) as u32);
+        let mut text = units.to_string();
+        if fraction != 0 {
+            text.push('.');
+            push_padded(&mut text, fraction, 2);
+            if fraction % 10 == 0 {
+                text.pop();
+            }
+        }
+        return text;
+    }
+    let text = format!("{amount:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn day_number(text: &str) -> Option<u32> {
@@ -1176,9 +1229,9 @@ impl Index {
 
     fn add_money(&mut self, amount: f64, source: Source) {
         if amount.is_finite() && amount >= 0.0 {
-            let text = format!("{amount:.2}");
-            let text = text.trim_end_matches('0').trim_end_matches('.');
-            self.add(format!("money:usd:{text}"), source);
+            let mut key = String::from("money:usd:");
+            key.push_str(&money_text(amount));
+            self.add(key, source);
         }
     }
 
@@ -1225,7 +1278,7 @@ impl Index {
     pub fn build(
         context: &Context,
         kb: &[super::PreparedDoc],
-        ticket: &[String],
+        ticket: &[Cow<'_, str>],
         crm_strings: &[String],
         now: Option<&str>,
     ) -> Index {
@@ -1291,6 +1344,43 @@ mod tests {
         }
         for word in ["the", "your", "refund", "junes", "sixteen", "kbs", ""] {
             assert!(!starts_specific(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn hand_written_keys_match_format() {
+        for (year, month, day) in [(2026, 6, 3), (0, 1, 1), (9999, 12, 31), (10000, 2, 29)] {
+            assert_eq!(
+                date_key(Some(year), month, day),
+                format!("date:{year:04}-{month:02}-{day:02}")
+            );
+        }
+        assert_eq!(date_key(None, 6, 3), "date:*-06-03");
+        let amounts = [
+            0.0,
+            0.5,
+            1.005,
+            0.125,
+            0.375,
+            29.0,
+            29.9,
+            29.99,
+            29.999,
+            100.1,
+            1234.56,
+            0.01,
+            1e12 + 0.07,
+            5e13,
+            1e300,
+            f64::MIN_POSITIVE,
+        ];
+        for amount in amounts
+            .into_iter()
+            .chain((0..5000).map(|c| f64::from(c) * 0.013))
+        {
+            let text = format!("{amount:.2}");
+            let expected = text.trim_end_matches('0').trim_end_matches('.');
+            assert_eq!(money_text(amount), expected, "{amount}");
         }
     }
 

@@ -32,6 +32,7 @@ mod matcher;
 mod pii;
 mod redact;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
@@ -156,6 +157,7 @@ impl ReplyContext {
         ReplyInput {
             context: &self.context,
             ticket: [self.ticket.as_str(), ""],
+            normalized_ticket: None,
             customer_email: self.customer_email.as_deref(),
             turn: self.turn,
             now: self.now.as_deref(),
@@ -171,6 +173,8 @@ impl ReplyContext {
 pub(crate) struct ReplyInput<'a> {
     pub context: &'a Context,
     pub ticket: [&'a str; 2],
+    /// The same texts already normalized: a check has them from its trigger pass.
+    pub normalized_ticket: Option<[&'a str; 2]>,
     pub customer_email: Option<&'a str>,
     pub turn: Option<u32>,
     pub now: Option<&'a str>,
@@ -458,12 +462,19 @@ impl CompiledValidator {
                 }
             })
             .collect();
-        let ticket: Vec<String> = input
-            .ticket
-            .iter()
-            .filter(|t| !t.is_empty())
-            .map(|t| normalize_str(t))
-            .collect();
+        let ticket: Vec<Cow<'_, str>> = match input.normalized_ticket {
+            Some(views) => views
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .map(Cow::Borrowed)
+                .collect(),
+            None => input
+                .ticket
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| Cow::Owned(normalize_str(t)))
+                .collect(),
+        };
         let mut known_emails = KnownEmails::default();
         if let Some(email) = input.customer_email {
             known_emails.emails.insert(normalize_str(email.trim()));
@@ -471,8 +482,9 @@ impl CompiledValidator {
         let crm_strings = grounding::crm_strings(&input.context.crm);
         let texts = ticket
             .iter()
-            .chain(kb.iter().map(|doc: &PreparedDoc| &doc.text))
-            .chain(crm_strings.iter());
+            .map(AsRef::as_ref)
+            .chain(kb.iter().map(|doc: &PreparedDoc| doc.text.as_str()))
+            .chain(crm_strings.iter().map(String::as_str));
         for text in texts {
             if !text.contains('@') {
                 continue;
@@ -957,10 +969,12 @@ pub(crate) fn check_decision(
     validator: &CompiledValidator,
     request: &Request,
     decision: &crate::decision::Decision,
+    normalized_ticket: [&str; 2],
 ) -> (Vec<Violation>, Option<VerdictReply>) {
     let input = ReplyInput {
         context: &request.context,
         ticket: [&request.ticket.subject, &request.ticket.body],
+        normalized_ticket: Some(normalized_ticket),
         customer_email: request.ticket.customer.email.as_deref(),
         turn: request.ticket.turn,
         now: request.now.as_deref(),
