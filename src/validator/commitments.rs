@@ -85,8 +85,18 @@ impl CommitmentRules {
     ) -> Vec<CommitmentHit> {
         let mut hits = Vec::new();
         for rule in &self.rules {
-            for m in phrase_hits.iter().filter(|hit| hit.set == rule.set) {
-                if self.grounded(rule, text, m.start, m.end, specifics, prepared) {
+            let mut rule_hits = phrase_hits
+                .iter()
+                .filter(|hit| hit.set == rule.set)
+                .peekable();
+            if rule_hits.peek().is_none() {
+                continue;
+            }
+            // Which documents may ground this kind of promise depends on the rule
+            // alone: found once, not once per promise (a long reply may make many).
+            let documents = grounding_documents(rule, prepared);
+            for m in rule_hits {
+                if grounded_in(&documents, text, m.start, m.end, specifics, prepared) {
                     continue;
                 }
                 hits.push(CommitmentHit {
@@ -98,55 +108,60 @@ impl CommitmentRules {
         }
         hits
     }
+}
 
-    fn grounded(
-        &self,
-        rule: &CommitmentRule,
-        text: &str,
-        start: usize,
-        end: usize,
-        specifics: &[Specific],
-        prepared: &Prepared,
-    ) -> bool {
-        if rule.grounded_by.is_empty() {
-            return false;
-        }
-        // Cheap checks first: a policy document that mentions this kind of promise.
-        let candidates: Vec<usize> = prepared
-            .kb
-            .iter()
-            .enumerate()
-            .filter(|(_, doc)| doc.policy)
-            .filter(|(_, doc)| {
-                rule.grounded_by
-                    .iter()
-                    .any(|phrase| super::matcher::contains_words(&doc.text, phrase))
-            })
-            .map(|(index, _)| index)
-            .collect();
-        if candidates.is_empty() {
-            return false;
-        }
-        let (from, to) = sentence(text, start, end);
-        // `specifics` is sorted by start: find the sentence's by binary search.
-        let first = specifics.partition_point(|s| s.start < from);
-        let promised: Vec<&Specific> = specifics
-            .get(first..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|s| s.start < to)
-            .filter(|s| s.end <= to)
-            .filter(|s| matches!(s.kind, Kind::Money | Kind::Percentage | Kind::Duration))
-            .collect();
-        candidates.into_iter().any(|index| {
-            promised.iter().all(|specific| {
-                prepared
-                    .index
-                    .lookup(&specific.keys)
-                    .is_some_and(|sources| sources.contains(&Source::Kb(index)))
-            })
-        })
+/// The policy documents that mention `rule`'s kind of promise (one of its
+/// `grounded_by` phrases); none for a rule that nothing grounds.
+fn grounding_documents(rule: &CommitmentRule, prepared: &Prepared) -> Vec<usize> {
+    if rule.grounded_by.is_empty() {
+        return Vec::new();
     }
+    prepared
+        .kb
+        .iter()
+        .enumerate()
+        .filter(|(_, doc)| doc.policy)
+        .filter(|(_, doc)| {
+            rule.grounded_by
+                .iter()
+                .any(|phrase| super::matcher::contains_words(&doc.text, phrase))
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Whether one of `documents` states every amount, timeline and percentage of the
+/// sentence around the promise at `[start, end)`.
+fn grounded_in(
+    documents: &[usize],
+    text: &str,
+    start: usize,
+    end: usize,
+    specifics: &[Specific],
+    prepared: &Prepared,
+) -> bool {
+    if documents.is_empty() {
+        return false;
+    }
+    let (from, to) = sentence(text, start, end);
+    // `specifics` is sorted by start: find the sentence's by binary search.
+    let first = specifics.partition_point(|s| s.start < from);
+    let promised: Vec<&Specific> = specifics
+        .get(first..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|s| s.start < to)
+        .filter(|s| s.end <= to)
+        .filter(|s| matches!(s.kind, Kind::Money | Kind::Percentage | Kind::Duration))
+        .collect();
+    documents.iter().any(|&index| {
+        promised.iter().all(|specific| {
+            prepared
+                .index
+                .lookup(&specific.keys)
+                .is_some_and(|sources| sources.contains(&Source::Kb(index)))
+        })
+    })
 }
 
 #[cfg(test)]
