@@ -310,14 +310,15 @@ impl<'t> Parser<'t> {
                     next += 2;
                 }
             }
-            let value = match (&groups, fraction) {
+            let value = match (groups, fraction) {
                 (None, "") => Cow::Borrowed(without_leading_zeros(digits)),
-                (_, "") => Cow::Owned(
-                    without_leading_zeros(groups.as_deref().unwrap_or(digits)).to_string(),
-                ),
-                _ => {
+                (groups, fraction) => {
                     let integer = without_leading_zeros(groups.as_deref().unwrap_or(digits));
-                    Cow::Owned(format!("{integer}.{fraction}"))
+                    Cow::Owned(if fraction.is_empty() {
+                        integer.to_string()
+                    } else {
+                        format!("{integer}.{fraction}")
+                    })
                 }
             };
             return Some(Number {
