@@ -4,7 +4,7 @@
 //! is immutable, `Send + Sync`, and cheap to clone (an `Arc`). [`Engine::check`] parses
 //! no policy, compiles no regex and reads no clock.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::audit::AuditRecord;
 use crate::codes::Code;
@@ -27,8 +27,10 @@ struct Inner {
     compiled: CompiledPolicy,
     contract: Contract,
     mode: Mode,
-    policy_digest: String,
-    contract_digest: String,
+    /// Computed on first use (audit records): hashing the canonical policy is a
+    /// tenth of a build, and most engines never write an audit record.
+    policy_digest: OnceLock<String>,
+    contract_digest: OnceLock<String>,
     runbook: crate::runbook::Runbook,
 }
 
@@ -115,22 +117,14 @@ impl EngineBuilder {
         .map_err(|e| e.with_origin("contract"))?;
         crate::decision::prepare_schema()?;
         let mode = self.mode.unwrap_or(policy.mode);
-        // Digests identify the rules in force in every audit record; the mode is part of
-        // them because it changes outcomes.
-        let mut policy_value = serde_json::to_value(&policy).unwrap_or_default();
-        if let Some(object) = policy_value.as_object_mut() {
-            object.insert("mode".into(), serde_json::Value::from(mode.as_str()));
-        }
-        let policy_digest = crate::audit::digest(&policy_value);
-        let contract_digest = crate::audit::digest(contract.digest_source());
         Ok(Engine {
             inner: Arc::new(Inner {
                 policy,
                 compiled,
                 contract,
                 mode,
-                policy_digest,
-                contract_digest,
+                policy_digest: OnceLock::new(),
+                contract_digest: OnceLock::new(),
                 runbook,
             }),
         })
@@ -199,8 +193,8 @@ impl Engine {
             request,
             verdict,
             previous,
-            &self.inner.policy_digest,
-            &self.inner.contract_digest,
+            self.policy_digest(),
+            self.contract_digest(),
         )
     }
 
@@ -236,12 +230,25 @@ impl Engine {
 
     /// SHA-256 of the canonical JSON of the policy in force (mode included).
     pub fn policy_digest(&self) -> &str {
-        &self.inner.policy_digest
+        self.inner.policy_digest.get_or_init(|| {
+            // Digests identify the rules in force in every audit record; the mode is
+            // part of them because it changes outcomes.
+            let mut policy = serde_json::to_value(&self.inner.policy).unwrap_or_default();
+            if let Some(object) = policy.as_object_mut() {
+                object.insert(
+                    "mode".into(),
+                    serde_json::Value::from(self.inner.mode.as_str()),
+                );
+            }
+            crate::audit::digest(&policy)
+        })
     }
 
     /// SHA-256 of the canonical JSON of the contract in force.
     pub fn contract_digest(&self) -> &str {
-        &self.inner.contract_digest
+        self.inner
+            .contract_digest
+            .get_or_init(|| crate::audit::digest(self.inner.contract.digest_source()))
     }
 
     /// Validates a customer reply before it is sent: personal data, grounding of every
