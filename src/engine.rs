@@ -27,8 +27,8 @@ struct Inner {
     compiled: CompiledPolicy,
     contract: Contract,
     mode: Mode,
-    /// Computed on first use (audit records): hashing the canonical policy is a
-    /// tenth of a build, and most engines never write an audit record.
+    /// Computed on first use (audit records): serializing and hashing the policy
+    /// is about 7% of a build, and most engines never write an audit record.
     policy_digest: OnceLock<String>,
     contract_digest: OnceLock<String>,
     runbook: crate::runbook::Runbook,

@@ -411,10 +411,12 @@ fn valid_date(year: Option<i64>, month: u32, day: u32) -> bool {
 fn date_key(year: Option<i64>, month: u32, day: u32) -> String {
     let mut key = String::with_capacity(15);
     key.push_str("date:");
-    match year.map(u32::try_from) {
-        Some(Ok(year)) if year <= 9999 => push_padded(&mut key, year, 4),
-        Some(_) => return format!("date:{:04}-{month:02}-{day:02}", year.unwrap_or(0)),
+    match year {
         None => key.push('*'),
+        Some(year) => match u32::try_from(year) {
+            Ok(year) if year <= 9999 => push_padded(&mut key, year, 4),
+            _ => return format!("date:{year:04}-{month:02}-{day:02}"),
+        },
     }
     key.push('-');
     push_padded(&mut key, month, 2);
@@ -560,28 +562,23 @@ static SPECIFIC_STARTS: [u64; 16] = {
         }
         filter
     }
+    // Every word of a table (its first field for the keyed tables); `const` code
+    // has no iterators, hence the macro.
+    macro_rules! set_each {
+        ($filter:ident, $table:expr $(, $field:tt)?) => {
+            let mut at = 0;
+            while at < $table.len() {
+                #[allow(clippy::indexing_slicing)]
+                let word = $table[at]$(.$field)?;
+                $filter = set($filter, word);
+                at += 1;
+            }
+        };
+    }
     let mut filter = [0u64; 16];
-    let mut at = 0;
-    while at < LEADING_WORDS.len() {
-        #[allow(clippy::indexing_slicing)]
-        let word = LEADING_WORDS[at];
-        filter = set(filter, word);
-        at += 1;
-    }
-    let mut at = 0;
-    while at < MONTHS.len() {
-        #[allow(clippy::indexing_slicing)]
-        let word = MONTHS[at].0;
-        filter = set(filter, word);
-        at += 1;
-    }
-    let mut at = 0;
-    while at < NUMBER_WORDS.len() {
-        #[allow(clippy::indexing_slicing)]
-        let word = NUMBER_WORDS[at].0;
-        filter = set(filter, word);
-        at += 1;
-    }
+    set_each!(filter, LEADING_WORDS);
+    set_each!(filter, MONTHS, 0);
+    set_each!(filter, NUMBER_WORDS, 0);
     filter
 };
 
