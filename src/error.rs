@@ -78,6 +78,13 @@ impl Error {
         self
     }
 
+    /// The same error without its `line:column`: for text the caller never saw (a
+    /// value serialized on its behalf), where a location would point at nothing.
+    pub(crate) fn without_location(mut self) -> Error {
+        self.location = None;
+        self
+    }
+
     pub(crate) fn in_field(mut self, field: impl Into<String>) -> Error {
         let field = field.into();
         if !field.is_empty() {

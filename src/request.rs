@@ -181,12 +181,7 @@ impl Request {
     /// # Errors
     /// `REQUEST_INVALID` naming the field.
     pub fn from_value(value: Value) -> Result<Request> {
-        let request: Request =
-            serde_path_to_error::deserialize(value).map_err(|error| {
-                let field = error.path().to_string();
-                Error::new(Code::RequestInvalid, error.inner().to_string())
-                    .in_field(if field == "." { String::new() } else { field })
-            })?;
+        let request: Request = crate::source::from_json_value(&value, Code::RequestInvalid)?;
         request.validate()?;
         Ok(request)
     }

@@ -101,14 +101,6 @@ fn option_error(field: &str, message: impl Into<String>) -> JsValue {
     js_error(&Error::new(Code::OptionInvalid, message).in_field(field))
 }
 
-fn without_location(error: &Error) -> Error {
-    let stripped = Error::new(error.code(), error.message());
-    match error.field() {
-        Some(field) => stripped.in_field(field),
-        None => stripped,
-    }
-}
-
 fn internal_error(message: impl Into<String>) -> JsValue {
     js_error(&Error::new(Code::InternalError, message))
 }
@@ -220,7 +212,7 @@ fn reply_context(context: &JsValue) -> Result<crate::ReplyContext, JsValue> {
     let json = stringify(context)
         .map_err(|why| option_error("context", format!("not JSON data: {why}")))?;
     // The text is ours: a line:column in it would mislead, so errors keep the field.
-    crate::ReplyContext::from_json(&json).map_err(|error| js_error(&without_location(&error)))
+    crate::ReplyContext::from_json(&json).map_err(|error| js_error(&error.without_location()))
 }
 
 /// A contract given as JSON text (errors with line:column) or as an object.
@@ -234,7 +226,7 @@ fn load_contract(contract: &JsValue) -> Result<Contract, JsValue> {
                 format!("the contract object cannot be read: {why}"),
             )
         })?;
-        Contract::from_json(&text).map_err(|error| without_location(&error))
+        Contract::from_json(&text).map_err(Error::without_location)
     } else {
         return Err(option_error(
             "contract",
@@ -309,7 +301,7 @@ impl JsEngine {
             // errors keep only the field.
             Ok(text) => match Request::from_json(&text) {
                 Ok(request) => self.inner.check(&request),
-                Err(error) => fail_closed(&without_location(&error)),
+                Err(error) => fail_closed(&error.without_location()),
             },
             Err(why) => fail_closed(&Error::new(
                 Code::RequestInvalid,
@@ -381,7 +373,7 @@ impl JsEngine {
         let text = object_json(&ticket, "ticket", "ticket")?;
         // The text is ours: a line:column in it would mislead, so errors keep the field.
         let (ticket, file_now) = crate::runbook::parse_ticket_json(&text)
-            .map_err(|error| js_error(&without_location(&error)))?;
+            .map_err(|error| js_error(&error.without_location()))?;
         let now = read_now(&now)?.or(file_now).ok_or_else(|| {
             js_error(
                 &Error::new(
@@ -458,7 +450,7 @@ impl JsIncidentMonitor {
         live()?;
         let config = match options_json(&config, "config", "the configuration as an object")? {
             Some(text) => MonitorConfig::from_json(&text)
-                .map_err(|error| js_error(&without_location(&error)))?,
+                .map_err(|error| js_error(&error.without_location()))?,
             None => MonitorConfig::default(),
         };
         let inner = IncidentMonitor::new(config).map_err(|error| js_error(&error))?;
@@ -473,7 +465,7 @@ impl JsIncidentMonitor {
         live()?;
         let text = object_json(&event, "event", "event")?;
         let event =
-            IncidentEvent::from_json(&text).map_err(|error| js_error(&without_location(&error)))?;
+            IncidentEvent::from_json(&text).map_err(|error| js_error(&error.without_location()))?;
         let alerts = self
             .inner
             .observe(&event)
@@ -496,7 +488,7 @@ impl JsIncidentMonitor {
         let text = object_json(&screening, "screening", "screening")?;
         let screening: crate::runbook::Screening =
             crate::source::from_json(&text, Code::RequestInvalid)
-                .map_err(|error| js_error(&without_location(&error)))?;
+                .map_err(|error| js_error(&error.without_location()))?;
         let event = IncidentEvent::from_screening(&screening, customer);
         let alerts = self
             .inner
@@ -531,7 +523,7 @@ impl JsIncidentMonitor {
         } else {
             let text = object_json(&state, "state", "state")?;
             IncidentMonitor::from_json(&text)
-                .map_err(|error| js_error(&without_location(&error)))?
+                .map_err(|error| js_error(&error.without_location()))?
         };
         Ok(JsIncidentMonitor { inner })
     }
@@ -548,7 +540,7 @@ pub fn validate_notice(text: JsValue, options: JsValue) -> Result<JsValue, JsVal
         .ok_or_else(|| option_error("text", "expected the notice as text"))?;
     let options = match options_json(&options, "options", "the options as an object")? {
         Some(json) => crate::source::from_json::<NoticeOptions>(&json, Code::OptionInvalid)
-            .map_err(|error| js_error(&without_location(&error)))?,
+            .map_err(|error| js_error(&error.without_location()))?,
         None => NoticeOptions::default(),
     };
     json_to_js(

@@ -362,6 +362,6 @@ fn a_turn_count_beyond_32_bits_is_a_schema_error() {
     assert_eq!(error.location(), at(14, 45));
     assert_eq!(
         error.message(),
-        "`10000000000.0` is not a whole number from 0 to 4294967295"
+        "`10000000000` is not a whole number from 0 to 4294967295"
     );
 }

@@ -42,7 +42,9 @@
 mod schema;
 mod tier;
 
-use serde::de::Error as _;
+use std::fmt;
+
+use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -191,25 +193,61 @@ pub struct LoopBoundary {
 /// A JSON Schema `integer` is any number without a fractional part, so `8.0` is one
 /// (and JavaScript cannot tell `8.0` from `8` anyway); serde's `u32` would refuse it.
 fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    let whole = match (number.as_u64(), number.as_f64()) {
-        (Some(integer), _) => u32::try_from(integer).ok(),
-        (None, Some(float))
-            if float.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&float) =>
-        {
-            // Integral and in range, so the cast is exact.
-            Some(float as u32)
+    // A visitor rather than a check after deserializing: an error a visitor returns is
+    // placed by serde_json at the number itself, so it names this field, not the
+    // object around it.
+    struct WholeNumber;
+
+    impl<'de> Visitor<'de> for WholeNumber {
+        type Value = Option<u32>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a whole number from 0 to {}", u32::MAX)
         }
-        _ => None,
-    };
-    whole.map(Some).ok_or_else(|| {
-        D::Error::custom(format!(
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<u32>, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<u32>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Option<u32>, D::Error> {
+            inner.deserialize_any(WholeNumber)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Option<u32>, E> {
+            u32::try_from(number)
+                .map(Some)
+                .map_err(|_| out_of_range(number))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<Option<u32>, E> {
+            match u64::try_from(number) {
+                Ok(number) => self.visit_u64(number),
+                Err(_) => Err(out_of_range(number)),
+            }
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<Option<u32>, E> {
+            if number.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&number) {
+                // Integral and in range, so the cast is exact.
+                Ok(Some(number as u32))
+            } else {
+                Err(out_of_range(number))
+            }
+        }
+    }
+
+    fn out_of_range<E: serde::de::Error>(number: impl fmt::Display) -> E {
+        E::custom(format!(
             "`{number}` is not a whole number from 0 to {}",
             u32::MAX
         ))
-    })
+    }
+
+    deserializer.deserialize_option(WholeNumber)
 }
 
 /// When and to whom the agent hands a case to a human.
@@ -270,8 +308,10 @@ impl Contract {
 
     fn load(source: Value, text: Option<&str>) -> Result<Contract> {
         schema::validate(&source, text)?;
-        let spec: Spec = serde_path_to_error::deserialize(&source)
-            .map_err(|error| typed_error(&error, &source, text))?;
+        // The typed model reads the value the schema validated, through its text (so
+        // that a failure names its field; see `source::json_path`).
+        let spec: Spec = crate::source::parse_json(&source.to_string())
+            .map_err(|failure| typed_error(&failure, &source, text))?;
         let safeguards = ["audit", "cost_boundary", "loop_boundary"]
             .iter()
             .all(|key| is_non_empty_object(source.get(key)));
@@ -361,30 +401,15 @@ fn is_non_empty_object(value: Option<&Value>) -> bool {
 
 /// A value the schema accepts but the typed model cannot hold (a turn count beyond
 /// 32 bits, say). Reported like a schema failure, since to the author it is one.
-fn typed_error(
-    error: &serde_path_to_error::Error<serde_json::Error>,
-    source: &Value,
-    text: Option<&str>,
-) -> Error {
-    let mut pointer = String::new();
-    for segment in error.path().iter() {
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => {
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
-            }
-            serde_path_to_error::Segment::Map { key } => {
-                pointer.push('/');
-                pointer.push_str(&json_pointer::escape_token(key));
-            }
-            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-        }
-    }
-    let message = error.inner().to_string();
+fn typed_error(failure: &crate::source::JsonFailure, source: &Value, text: Option<&str>) -> Error {
+    let pointer = failure.field.pointer();
     let location = text.and_then(|text| json_pointer::locate(text, &pointer));
-    Error::new(Code::ContractSchema, message)
-        .at(location)
-        .in_field(schema::field_path(source, &pointer))
+    Error::new(
+        Code::ContractSchema,
+        crate::source::without_position(&failure.error),
+    )
+    .at(location)
+    .in_field(schema::field_path(source, &pointer))
 }
 
 #[cfg(test)]

@@ -77,15 +77,17 @@ impl LabeledRequest {
             .and_then(|object| object.remove("label"))
         {
             None | Some(Value::Null) => None,
-            Some(label) => Some(serde_path_to_error::deserialize(label).map_err(|error| {
-                let path = error.path().to_string();
-                let field = if path == "." {
-                    "label".to_string()
-                } else {
-                    format!("label.{path}")
-                };
-                Error::new(Code::RequestInvalid, error.inner().to_string()).in_field(field)
-            })?),
+            Some(label) => Some(
+                crate::source::from_json_value(&label, Code::RequestInvalid).map_err(
+                    |error: Error| {
+                        let field = match error.field() {
+                            Some(path) => format!("label.{path}"),
+                            None => "label".to_string(),
+                        };
+                        Error::new(Code::RequestInvalid, error.message()).in_field(field)
+                    },
+                )?,
+            ),
         };
         let request = Request::from_value(value)?;
         Ok(LabeledRequest { request, label })

@@ -1,9 +1,11 @@
 //! Turning parse failures into [`Error`]s that say where.
 //!
-//! serde_yaml and serde_json know the line and column of a failure; serde_path_to_error
-//! knows the field path. This module joins the two and rewrites messages so that they
-//! name fields and JSON/YAML kinds, not Rust types.
+//! serde_yaml knows the line, column and field path of a failure; serde_json knows the
+//! line and column, and [`json_path`] reads the field path off the text at that place.
+//! This module joins them and rewrites messages so that they name fields and JSON/YAML
+//! kinds, not Rust types.
 
+pub(crate) mod json_path;
 pub(crate) mod json_pointer;
 pub(crate) mod yaml_path;
 
@@ -44,19 +46,48 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
 
 /// Parses JSON text into `T`, naming the field path of a type error.
 pub(crate) fn from_json<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+    parse_json(text).map_err(|failure| json_error(&failure, invalid_code))
+}
+
+/// Parses a JSON value into `T` through its text, so that a type error names the field
+/// as [`from_json`] does. The error has no location: the value has no text of its own.
+pub(crate) fn from_json_value<T: DeserializeOwned>(
+    value: &serde_json::Value,
+    invalid_code: Code,
+) -> Result<T> {
+    let text = value.to_string();
+    from_json(&text, invalid_code).map_err(Error::without_location)
+}
+
+/// A JSON text that did not parse into the wanted type, and the field it concerns
+/// (empty for syntax errors and for the document itself).
+pub(crate) struct JsonFailure {
+    pub(crate) error: serde_json::Error,
+    pub(crate) field: json_path::FieldPath,
+}
+
+/// Parses JSON text into `T`; on failure, finds the field at the failure's position.
+pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> std::result::Result<T, JsonFailure> {
+    let failure = |error: serde_json::Error| {
+        let field = if matches!(error.classify(), serde_json::error::Category::Data) {
+            json_path::field_at(
+                text,
+                json_path::offset_of(text, error.line(), error.column()),
+            )
+        } else {
+            json_path::FieldPath::default()
+        };
+        JsonFailure { error, field }
+    };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        json_error(error.inner(), &path, invalid_code)
-    })?;
+    let value = T::deserialize(&mut deserializer).map_err(failure)?;
     // Trailing characters after the document are a syntax error too.
-    deserializer
-        .end()
-        .map_err(|error| json_error(&error, "", invalid_code))?;
+    deserializer.end().map_err(failure)?;
     Ok(value)
 }
 
-fn json_error(error: &serde_json::Error, path: &str, invalid_code: Code) -> Error {
+fn json_error(failure: &JsonFailure, invalid_code: Code) -> Error {
+    let error = &failure.error;
     let location = (error.line() > 0).then(|| Location {
         line: error.line(),
         column: error.column().max(1),
@@ -67,15 +98,18 @@ fn json_error(error: &serde_json::Error, path: &str, invalid_code: Code) -> Erro
     } else {
         invalid_code
     };
-    let rendered = error.to_string();
-    let message = match rendered.rfind(" at line ") {
-        Some(index) => rendered.get(..index).unwrap_or(&rendered),
-        None => &rendered,
-    };
-    let field = if is_syntax || path == "." { "" } else { path };
-    Error::new(code, humanize(message))
+    Error::new(code, humanize(&without_position(error)))
         .at(location)
-        .in_field(field)
+        .in_field(failure.field.to_string())
+}
+
+/// serde_json's message without the " at line L column C" it appends.
+pub(crate) fn without_position(error: &serde_json::Error) -> String {
+    let mut rendered = error.to_string();
+    if let Some(index) = rendered.rfind(" at line ") {
+        rendered.truncate(index);
+    }
+    rendered
 }
 
 /// Parses JSON text into a generic value, with `JSON_SYNTAX` and a location on failure.
