@@ -19,10 +19,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
 
 use super::{Failure, Kind};
+
 use crate::source::json_pointer;
 
 /// The JSON types `type` may name.
@@ -300,8 +302,7 @@ impl Schema {
                 continue;
             };
             let length = path.len();
-            path.push('/');
-            path.push_str(&json_pointer::escape_token(name));
+            json_pointer::push_token(path, name);
             self.check(*child, member, path, out);
             path.truncate(length);
         }
@@ -330,8 +331,8 @@ impl Schema {
         }
         for (index, item) in items.iter().enumerate() {
             let length = path.len();
-            path.push('/');
-            path.push_str(&index.to_string());
+            // Writing to a String cannot fail.
+            let _ = write!(path, "/{index}");
             self.check(items_node, item, path, out);
             path.truncate(length);
         }

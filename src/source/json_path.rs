@@ -44,10 +44,12 @@ impl FieldPath {
     pub(crate) fn pointer(&self) -> String {
         let mut pointer = String::new();
         for segment in &self.0 {
-            pointer.push('/');
             match segment {
-                Segment::Member(key) => pointer.push_str(&super::json_pointer::escape_token(key)),
-                Segment::Element(index) => pointer.push_str(&index.to_string()),
+                Segment::Member(key) => super::json_pointer::push_token(&mut pointer, key),
+                Segment::Element(index) => {
+                    pointer.push('/');
+                    pointer.push_str(&index.to_string());
+                }
             }
         }
         pointer

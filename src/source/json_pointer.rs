@@ -54,7 +54,26 @@ pub(crate) fn parse_pointer(pointer: &str) -> Option<Vec<String>> {
 
 /// Escapes one reference token: `~` becomes `~0` and `/` becomes `~1`.
 pub(crate) fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+/// Appends `/` and the escaped `token` to `pointer`, allocating only to grow it (the
+/// schema validator extends one pointer per member it visits).
+pub(crate) fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    push_escaped(pointer, token);
+}
+
+fn push_escaped(out: &mut String, token: &str) {
+    for ch in token.chars() {
+        match ch {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            other => out.push(other),
+        }
+    }
 }
 
 /// `~1` is `/` and `~0` is `~`; any other `~` sequence is malformed.
@@ -335,6 +354,18 @@ mod tests {
         assert_eq!(locate("[]", "/0"), None);
         assert_eq!(locate("{}", "/a"), None);
         assert_eq!(locate("", ""), None);
+    }
+
+    #[test]
+    fn tokens_escape_tilde_then_slash() {
+        for token in ["", "plain", "a/b", "~", "~1", "/~/", "~~//", "é/~x", "a~/b"] {
+            let expected = token.replace('~', "~0").replace('/', "~1");
+            assert_eq!(escape_token(token), expected, "{token:?}");
+            assert_eq!(unescape_token(&expected).as_deref(), Some(token));
+            let mut pointer = String::from("/x");
+            push_token(&mut pointer, token);
+            assert_eq!(pointer, format!("/x/{expected}"));
+        }
     }
 
     #[test]
