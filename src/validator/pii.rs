@@ -357,14 +357,36 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
     }
 }
 
-fn digits_of(bytes: &[u8], groups: &[Group]) -> Vec<u8> {
-    let mut digits = Vec::with_capacity(19);
+/// The most digits a card number has, and so the most [`digits_of`] collects.
+const MAX_DIGITS: usize = 19;
+
+/// The digit values of `groups`, on the stack (a dense text has a candidate every few
+/// bytes); `None` past [`MAX_DIGITS`], which no card or SSN has.
+fn digits_of(bytes: &[u8], groups: &[Group]) -> Option<Digits> {
+    let mut digits = Digits {
+        values: [0; MAX_DIGITS],
+        len: 0,
+    };
     for group in groups {
         for index in group.start..group.end {
-            digits.push(at(bytes, index) - b'0');
+            *digits.values.get_mut(digits.len)? = at(bytes, index) - b'0';
+            digits.len += 1;
         }
     }
-    digits
+    Some(digits)
+}
+
+struct Digits {
+    values: [u8; MAX_DIGITS],
+    len: usize,
+}
+
+impl std::ops::Deref for Digits {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.values.get(..self.len).unwrap_or_default()
+    }
 }
 
 pub(crate) fn luhn(digits: &[u8]) -> bool {
@@ -479,7 +501,7 @@ fn find_cards(
                     let rival = [left, right]
                         .into_iter()
                         .flatten()
-                        .any(|w| card_digits(&digits_of(bytes, w)));
+                        .any(|w| digits_of(bytes, w).is_some_and(|d| card_digits(&d)));
                     if rival {
                         continue;
                     }
@@ -491,8 +513,10 @@ fn find_cards(
             ) else {
                 continue;
             };
-            let digits = digits_of(bytes, window);
-            if !card_digits(&digits) || in_iban(start, end) || device_id_before(bytes, start) {
+            if !digits_of(bytes, window).is_some_and(|digits| card_digits(&digits))
+                || in_iban(start, end)
+                || device_id_before(bytes, start)
+            {
                 continue;
             }
             found = Some((last, start, end));
@@ -578,13 +602,13 @@ fn find_ssns(text: &str, groups: &[Group], glued_right: bool, hits: &mut Vec<Pii
         return;
     }
     let bytes = text.as_bytes();
-    let sizes: Vec<usize> = groups.iter().map(|g| g.end - g.start).collect();
+    let sizes = || groups.iter().map(|g| g.end - g.start);
     let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
         return;
     };
     let formatted =
-        sizes == [3, 2, 4] && groups.get(2).map(|g| g.sep) == groups.get(1).map(|g| g.sep);
-    let bare = sizes == [9] && ssn_keyword_before(text, first.start);
+        sizes().eq([3, 2, 4]) && groups.get(2).map(|g| g.sep) == groups.get(1).map(|g| g.sep);
+    let bare = sizes().eq([9]) && ssn_keyword_before(text, first.start);
     if !(formatted || bare) {
         return;
     }
@@ -597,7 +621,7 @@ fn find_ssns(text: &str, groups: &[Group], glued_right: bool, hits: &mut Vec<Pii
     {
         return;
     }
-    if ssn_valid(&digits_of(bytes, groups)) {
+    if digits_of(bytes, groups).is_some_and(|digits| ssn_valid(&digits)) {
         hits.push(PiiHit {
             code: Code::PiiSsn,
             start: first.start,
