@@ -260,6 +260,10 @@ fn a_prepared_context_validates_each_draft_as_validate_reply_does() {
         "Refunds take 5-10 business days.",
         "You were charged $29 on June 3rd; we refund $45 within 3 days. Card 4111 1111 1111 1111.",
         "We will credit your account, guaranteed. Unfortunately, I cannot help.",
+        // The same kinds of promise again, grounded and not: the documents that may
+        // ground a kind are found once per prepared context and reused.
+        "We will refund your $29 within 5-10 business days.",
+        "We will refund your $45 within 5-10 business days. We will credit you.",
     ];
     for draft in drafts {
         let once = prepared.validate_reply(draft);

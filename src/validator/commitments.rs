@@ -84,7 +84,7 @@ impl CommitmentRules {
         prepared: &Prepared,
     ) -> Vec<CommitmentHit> {
         let mut hits = Vec::new();
-        for rule in &self.rules {
+        for (position, rule) in self.rules.iter().enumerate() {
             let mut rule_hits = phrase_hits
                 .iter()
                 .filter(|hit| hit.set == rule.set)
@@ -92,11 +92,18 @@ impl CommitmentRules {
             if rule_hits.peek().is_none() {
                 continue;
             }
-            // Which documents may ground this kind of promise depends on the rule
-            // alone: found once, not once per promise (a long reply may make many).
-            let documents = grounding_documents(rule, prepared);
+            // Which documents may ground this kind of promise depends on the rule and
+            // the context alone: found once per prepared context, not once per promise.
+            let uncached;
+            let documents = match prepared.commitment_documents.get(position) {
+                Some(cell) => cell.get_or_init(|| grounding_documents(rule, prepared)),
+                None => {
+                    uncached = grounding_documents(rule, prepared);
+                    &uncached
+                }
+            };
             for m in rule_hits {
-                if grounded_in(&documents, text, m.start, m.end, specifics, prepared) {
+                if grounded_in(documents, text, m.start, m.end, specifics, prepared) {
                     continue;
                 }
                 hits.push(CommitmentHit {

@@ -268,6 +268,10 @@ pub(crate) struct Prepared {
     pub known_emails: KnownEmails,
     /// The internal note's findings: they depend on the context alone.
     pub note: NoteFindings,
+    /// By commitment rule: the policy documents that may ground its promises, found
+    /// the first time a reply makes one (and then kept, for a context prepared once
+    /// and validated against on every keystroke pause).
+    pub commitment_documents: Vec<OnceLock<Vec<usize>>>,
 }
 
 /// What validating the internal note found.
@@ -505,6 +509,12 @@ impl CompiledValidator {
             index,
             known_emails,
             note: NoteFindings::default(),
+            commitment_documents: self
+                .commitments
+                .rules
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
         };
         prepared.note = self.validate_note(input, &prepared, note_field);
         prepared
