@@ -156,8 +156,7 @@ impl ReplyContext {
     pub(crate) fn input(&self) -> ReplyInput<'_> {
         ReplyInput {
             context: &self.context,
-            ticket: [self.ticket.as_str(), ""],
-            normalized_ticket: None,
+            ticket: TicketTexts::AsWritten([self.ticket.as_str(), ""]),
             customer_email: self.customer_email.as_deref(),
             turn: self.turn,
             now: self.now.as_deref(),
@@ -168,13 +167,20 @@ impl ReplyContext {
     }
 }
 
+/// The ticket's texts (subject and body), which ground what the reply repeats.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TicketTexts<'a> {
+    /// As the customer wrote them: normalized when the context is prepared.
+    AsWritten([&'a str; 2]),
+    /// Already normalized: a check has them from its trigger pass.
+    Normalized([&'a str; 2]),
+}
+
 /// A borrowed [`ReplyContext`], so that a check does not copy its request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ReplyInput<'a> {
     pub context: &'a Context,
-    pub ticket: [&'a str; 2],
-    /// The same texts already normalized: a check has them from its trigger pass.
-    pub normalized_ticket: Option<[&'a str; 2]>,
+    pub ticket: TicketTexts<'a>,
     pub customer_email: Option<&'a str>,
     pub turn: Option<u32>,
     pub now: Option<&'a str>,
@@ -466,15 +472,14 @@ impl CompiledValidator {
                 }
             })
             .collect();
-        let ticket: Vec<Cow<'_, str>> = match input.normalized_ticket {
-            Some(views) => views
+        let ticket: Vec<Cow<'_, str>> = match input.ticket {
+            TicketTexts::Normalized(views) => views
                 .into_iter()
                 .filter(|t| !t.is_empty())
                 .map(Cow::Borrowed)
                 .collect(),
-            None => input
-                .ticket
-                .iter()
+            TicketTexts::AsWritten(texts) => texts
+                .into_iter()
                 .filter(|t| !t.is_empty())
                 .map(|t| Cow::Owned(normalize_str(t)))
                 .collect(),
@@ -983,8 +988,7 @@ pub(crate) fn check_decision(
 ) -> (Vec<Violation>, Option<VerdictReply>) {
     let input = ReplyInput {
         context: &request.context,
-        ticket: [&request.ticket.subject, &request.ticket.body],
-        normalized_ticket: Some(normalized_ticket),
+        ticket: TicketTexts::Normalized(normalized_ticket),
         customer_email: request.ticket.customer.email.as_deref(),
         turn: request.ticket.turn,
         now: request.now.as_deref(),
