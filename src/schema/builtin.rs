@@ -24,7 +24,6 @@ use std::fmt::Write as _;
 use serde_json::{Map, Number, Value};
 
 use super::{Failure, Kind};
-
 use crate::source::json_pointer;
 
 /// The JSON types `type` may name.

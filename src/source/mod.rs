@@ -32,12 +32,8 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
         });
         // serde_yaml renders "path: message at line L column C"; the location is kept
         // apart, so strip it, and split off the path so it becomes the field.
-        let rendered = error.to_string();
-        let without_location = match rendered.rfind(" at line ") {
-            Some(index) => rendered.get(..index).unwrap_or(&rendered),
-            None => &rendered,
-        };
-        let (field, message) = split_field(without_location, is_syntax);
+        let rendered = without_position(&error);
+        let (field, message) = split_field(&rendered, is_syntax);
         Error::new(code, humanize(message))
             .at(location)
             .in_field(field)
@@ -103,8 +99,8 @@ fn json_error(failure: &JsonFailure, invalid_code: Code) -> Error {
         .in_field(failure.field.to_string())
 }
 
-/// serde_json's message without the " at line L column C" it appends.
-pub(crate) fn without_position(error: &serde_json::Error) -> String {
+/// A serde_json or serde_yaml message without the " at line L column C" both append.
+pub(crate) fn without_position(error: &impl std::fmt::Display) -> String {
     let mut rendered = error.to_string();
     if let Some(index) = rendered.rfind(" at line ") {
         rendered.truncate(index);
