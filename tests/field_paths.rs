@@ -152,6 +152,31 @@ fn requests_name_the_same_field_as_serde_path_to_error() {
 }
 
 #[test]
+fn requests_given_as_values_name_the_same_field_without_a_location() {
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("policies/examples/02-duplicate-charge-refund.json"),
+    )
+    .unwrap();
+    let original: Value = serde_json::from_str(&text).unwrap();
+    let mut compared = 0;
+    for broken in broken_documents(&original) {
+        if !broken.is_object() {
+            continue;
+        }
+        let Some(expected) = reference_field::<Request>(&broken.to_string()) else {
+            continue;
+        };
+        let error = Request::from_value(broken.clone()).unwrap_err();
+        assert_eq!(error.code(), Code::RequestInvalid, "{error}\n{broken}");
+        assert_eq!(error.field().unwrap_or(""), expected, "{error}\n{broken}");
+        assert_eq!(error.location(), None, "{error}");
+        compared += 1;
+    }
+    assert!(compared > 300, "only {compared} failing parses compared");
+}
+
+#[test]
 fn monitor_configurations_name_the_same_field_as_serde_path_to_error() {
     let original = json!({
         "category_window_minutes": 1440,

@@ -45,14 +45,17 @@ pub(crate) fn from_json<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
     parse_json(text).map_err(|failure| json_error(&failure, invalid_code))
 }
 
-/// Parses a JSON value into `T` through its text, so that a type error names the field
-/// as [`from_json`] does. The error has no location: the value has no text of its own.
+/// Parses a JSON value into `T`. Only a value that does not fit is written out as text
+/// and parsed again, so that the error names the field as [`from_json`] does; the error
+/// has no location, the value having no text of its own.
 pub(crate) fn from_json_value<T: DeserializeOwned>(
     value: &serde_json::Value,
     invalid_code: Code,
 ) -> Result<T> {
-    let text = value.to_string();
-    from_json(&text, invalid_code).map_err(Error::without_location)
+    match T::deserialize(value) {
+        Ok(parsed) => Ok(parsed),
+        Err(_) => from_json(&value.to_string(), invalid_code).map_err(Error::without_location),
+    }
 }
 
 /// A JSON text that did not parse into the wanted type, and the field it concerns
