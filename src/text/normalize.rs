@@ -39,8 +39,18 @@ pub(crate) struct Normalized {
     pub text: String,
     /// Where each stretch of `text` came from, in order of `view`.
     pieces: Vec<Piece>,
+    /// For each block of [`BLOCK`] view bytes, the piece its first byte lies in; empty
+    /// for a view of few pieces. A text full of folded characters (the adversarial
+    /// megabyte has a hundred thousand pieces) then maps a span with a search among
+    /// the pieces of one block instead of a search among all of them.
+    blocks: Vec<u32>,
     original_len: usize,
 }
+
+/// The view bytes per entry of [`Normalized::blocks`].
+const BLOCK: usize = 256;
+/// Views of fewer pieces are searched whole.
+const FEW_PIECES: usize = 64;
 
 /// A stretch of the view, from `view` to the next piece's `view` (or the end).
 #[derive(Debug, Clone, Copy)]
@@ -140,7 +150,13 @@ impl Normalized {
             }
             i = end;
         }
+        let blocks = if out.pieces.len() < FEW_PIECES {
+            Vec::new()
+        } else {
+            block_starts(&out.pieces, out.text.len())
+        };
         Normalized {
+            blocks,
             // Every push is a whole character, so this never fails; were it to, a lossy
             // view would still be matched rather than a panic.
             text: String::from_utf8(out.text)
@@ -150,16 +166,29 @@ impl Normalized {
         }
     }
 
-    /// The original range that view byte `at` came from.
-    fn origin(&self, at: usize) -> Option<(usize, usize)> {
+    /// The piece that view byte `at` lies in.
+    fn piece_of(&self, at: usize) -> Option<usize> {
         if at >= self.text.len() {
             return None;
         }
-        let index = self
-            .pieces
-            .partition_point(|piece| piece.view as usize <= at)
-            .checked_sub(1)?;
-        let piece = self.pieces.get(index)?;
+        let block = at / BLOCK;
+        let (first, last) = match self.blocks.get(block) {
+            Some(&first) => (
+                first as usize,
+                self.blocks
+                    .get(block + 1)
+                    .map_or(self.pieces.len(), |&next| next as usize + 1),
+            ),
+            None => (0, self.pieces.len()),
+        };
+        let candidates = self.pieces.get(first..last)?;
+        let before = candidates.partition_point(|piece| piece.view as usize <= at);
+        (first + before).checked_sub(1)
+    }
+
+    /// The original range that view byte `at` came from.
+    fn origin(&self, at: usize) -> Option<(usize, usize)> {
+        let piece = self.pieces.get(self.piece_of(at)?)?;
         if piece.copied {
             let byte = piece.original as usize + (at - piece.view as usize);
             Some((byte, byte + 1))
@@ -177,6 +206,24 @@ impl Normalized {
         let to = self.origin(end - 1).map_or(self.original_len, |(_, e)| e);
         Span::new(from, to.max(from))
     }
+}
+
+/// [`Normalized::blocks`] for `pieces` of a view of `len` bytes.
+fn block_starts(pieces: &[Piece], len: usize) -> Vec<u32> {
+    let mut blocks = Vec::with_capacity(len / BLOCK + 1);
+    let mut piece = 0usize;
+    for block in 0..len.div_ceil(BLOCK) {
+        let at = block * BLOCK;
+        while pieces
+            .get(piece + 1)
+            .is_some_and(|next| next.view as usize <= at)
+        {
+            piece += 1;
+        }
+        // Piece indices fit: there are no more pieces than view bytes (< 4 GiB).
+        blocks.push(piece as u32);
+    }
+    blocks
 }
 
 /// How the fast path sees a byte: ASCII that is neither whitespace nor a control the
@@ -501,6 +548,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// A long view of many pieces finds each byte's piece through its blocks; that
+        /// piece is the one a search among all the pieces finds.
+        #[test]
+        fn block_lookup_finds_the_same_piece_as_a_whole_search(
+            text in "([a-z ]{0,300}|[\u{FF10}-\u{FF19}\u{200B} \t\n]{0,200}|é\u{0301}|ﬁ){0,12}"
+        ) {
+            let n = Normalized::new(&text);
+            for at in 0..n.text.len() {
+                let whole = n.pieces.partition_point(|p| p.view as usize <= at).checked_sub(1);
+                proptest::prop_assert_eq!(n.piece_of(at), whole, "view byte {}", at);
+            }
+            proptest::prop_assert_eq!(n.piece_of(n.text.len()), None);
+        }
+    }
+
+    #[test]
+    fn a_view_of_many_pieces_is_searched_by_block() {
+        let text = "４ ".repeat(500);
+        let n = Normalized::new(&text);
+        assert!(n.pieces.len() >= FEW_PIECES && !n.blocks.is_empty());
+        assert_eq!(n.text, "4 ".repeat(500));
+        // The 300th `４` is original bytes 299 * 4 ..; view byte 598 is its `4`.
+        assert_eq!(n.original_span(598, 599), Span::new(299 * 4, 299 * 4 + 3));
+        assert_eq!(n.original_span(598, 600), Span::new(299 * 4, 299 * 4 + 4));
     }
 
     #[test]
