@@ -745,13 +745,19 @@ pub(crate) fn iban_mod97(compact: &[u8]) -> bool {
 
 fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
     let mut compact: Vec<u8> = Vec::with_capacity(34);
-    // An IBAN starts two letters before a digit: visit digits, not every byte.
+    // An IBAN starts two letters before a digit run: visit the first digit of each
+    // run, not every byte (nor every digit: in a run, a digit follows a digit).
     let mut from = 2usize;
     // No IBAN starts inside the last one found.
     let mut floor = 0usize;
     while let Some(digit) = next_digit(bytes, from) {
         from = digit + 1;
-        let i = digit - 2;
+        while bytes.get(from).is_some_and(u8::is_ascii_digit) {
+            from += 1;
+        }
+        let Some(i) = digit.checked_sub(2) else {
+            continue;
+        };
         if i < floor {
             continue;
         }
