@@ -73,15 +73,33 @@ enum TokenKind {
     Sym,
 }
 
+/// A token's byte range, as `u32`s: a megabyte of reply is hundreds of thousands of
+/// tokens, and at 12 bytes rather than 24 each the list costs half the memory traffic.
 #[derive(Debug, Clone, Copy)]
 struct Token {
     kind: TokenKind,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
+impl Token {
+    fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    fn end(&self) -> usize {
+        self.end as usize
+    }
+}
+
+/// Splits `text` into tokens. Tokens start below `u32::MAX - 4` bytes (a character
+/// begun there ends by `u32::MAX`): the validator caps replies far below that, and a
+/// context text over 4 GiB has its tail ignored.
 fn tokenize(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
+    let all = text.as_bytes();
+    let bytes = all
+        .get(..all.len().min(u32::MAX as usize - 4))
+        .unwrap_or(all);
     let mut tokens = Vec::with_capacity(text.len() / 4);
     let mut i = 0usize;
     while i < bytes.len() {
@@ -122,10 +140,11 @@ fn tokenize(text: &str) -> Vec<Token> {
         } else {
             (TokenKind::Sym, i + 1)
         };
+        // Both offsets are at most `u32::MAX` (see above).
         tokens.push(Token {
             kind,
-            start: i,
-            end,
+            start: i as u32,
+            end: end as u32,
         });
         i = end;
     }
@@ -252,7 +271,7 @@ impl<'t> Parser<'t> {
     fn str_of(&self, k: usize) -> &'t str {
         self.tokens
             .get(k)
-            .and_then(|t| self.text.get(t.start..t.end))
+            .and_then(|t| self.text.get(t.start()..t.end()))
             .unwrap_or("")
     }
 
@@ -281,11 +300,11 @@ impl<'t> Parser<'t> {
     }
 
     fn start(&self, k: usize) -> usize {
-        self.token(k).map_or(self.text.len(), |t| t.start)
+        self.token(k).map_or(self.text.len(), |t| t.start())
     }
 
     fn end(&self, k: usize) -> usize {
-        self.token(k).map_or(self.text.len(), |t| t.end)
+        self.token(k).map_or(self.text.len(), |t| t.end())
     }
 
     /// A number at `k`: digits, thousands groups, a decimal part; or a number word.
@@ -489,8 +508,8 @@ pub(crate) fn extract(text: &str) -> Vec<Specific> {
     let mut k = 0usize;
     while k < parser.tokens.len() {
         match parse_at(&parser, k) {
-            Some((specifics, next)) => {
-                found.extend(specifics);
+            Some(Parsed { specifics, next }) => {
+                found.extend(specifics.into_iter().flatten());
                 k = next.max(k + 1);
             }
             None => k += 1,
@@ -499,18 +518,27 @@ pub(crate) fn extract(text: &str) -> Vec<Specific> {
     found
 }
 
-type Parsed = (Vec<Specific>, usize);
+/// What a parse at one token found (a range is two specifics, an identifier none:
+/// kept off the heap, as a dense text parses a candidate every few bytes), and the
+/// token after it.
+struct Parsed {
+    specifics: [Option<Specific>; 2],
+    next: usize,
+}
 
 fn one(kind: Kind, keys: Vec<String>, start: usize, end: usize, next: usize) -> Option<Parsed> {
-    Some((
-        vec![Specific {
-            kind,
-            keys,
-            start,
-            end,
-        }],
+    Some(Parsed {
+        specifics: [
+            Some(Specific {
+                kind,
+                keys,
+                start,
+                end,
+            }),
+            None,
+        ],
         next,
-    ))
+    })
 }
 
 /// The words besides month names and number words that can start a specific: URL
@@ -612,7 +640,10 @@ fn parse_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         {
             next += 1;
         }
-        return Some((Vec::new(), next));
+        return Some(Parsed {
+            specifics: [None, None],
+            next,
+        });
     }
     if let Some(parsed) = phone(p, k) {
         return Some(parsed);
@@ -662,7 +693,7 @@ fn url(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         return None;
     }
     let mut next = k;
-    while p.token(next).is_some_and(|t| t.start < end) {
+    while p.token(next).is_some_and(|t| t.start() < end) {
         next += 1;
     }
     let keys = vec![format!("url:{canonical}")];
@@ -718,7 +749,7 @@ fn kb_id(p: &Parser<'_>, k: usize) -> Option<Parsed> {
 fn phone(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     let token = p.token(k)?;
     let bytes = p.text.as_bytes();
-    let start = token.start;
+    let start = token.start();
     let first = *bytes.get(start)?;
     if !(first == b'+' || first == b'(' || first.is_ascii_digit()) {
         return None;
@@ -740,7 +771,7 @@ fn phone(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         digits.clone()
     };
     let mut next = k;
-    while p.token(next).is_some_and(|t| t.start < end) {
+    while p.token(next).is_some_and(|t| t.start() < end) {
         next += 1;
     }
     one(Kind::Phone, vec![format!("phone:{key}")], start, end, next)
@@ -894,25 +925,25 @@ fn money_prefixed(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     if p.num(at).is_none() || (at > k + 1 && !p.glued(at) && currency_symbol(p, k).is_some()) {
         return None;
     }
-    let mut specifics = Vec::new();
     let number = p.number(at, false)?;
     let (value, next) = money_suffix(p, &number);
-    specifics.push(Specific {
+    let first = Specific {
         kind: Kind::Money,
         keys: vec![format!("money:{currency}:{value}")],
         start: p.start(k),
         end: p.end(next - 1),
-    });
+    };
     let mut next = next;
+    let mut second = None;
     // A range: `$10-$20`, `$10 - 20`, `$10 to $20`.
     if p.sym(next, "-") || p.word(next) == Some("to") {
-        let mut second = next + 1;
-        if currency_symbol(p, second).is_some_and(|(c, _)| c == currency) {
-            second = currency_symbol(p, second).map_or(second, |(_, after)| after);
+        let mut at = next + 1;
+        if currency_symbol(p, at).is_some_and(|(c, _)| c == currency) {
+            at = currency_symbol(p, at).map_or(at, |(_, after)| after);
         }
-        if let Some(number) = p.number(second, false) {
+        if let Some(number) = p.number(at, false) {
             let (value, after) = money_suffix(p, &number);
-            specifics.push(Specific {
+            second = Some(Specific {
                 kind: Kind::Money,
                 keys: vec![format!("money:{currency}:{value}")],
                 start: p.start(next + 1),
@@ -921,7 +952,10 @@ fn money_prefixed(p: &Parser<'_>, k: usize) -> Option<Parsed> {
             next = after;
         }
     }
-    Some((specifics, next))
+    Some(Parsed {
+        specifics: [Some(first), second],
+        next,
+    })
 }
 
 fn money_suffix<'t>(p: &Parser<'t>, number: &Number<'t>) -> (Cow<'t, str>, usize) {
@@ -1084,6 +1118,14 @@ fn unit_at(p: &Parser<'_>, k: usize) -> Option<(&'static str, usize)> {
 fn number_led(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     let is_word_number = p.is(k, TokenKind::Word);
     let number = p.number(k, true)?;
+    // Whatever follows, a word, `-` or `%` comes right after the number: a number
+    // followed by another number or by other punctuation (most in a dense text) is
+    // no specific.
+    match p.token(number.next).map(|t| t.kind) {
+        Some(TokenKind::Word) => {}
+        Some(TokenKind::Sym) if matches!(p.str_of(number.next), "-" | "%") => {}
+        _ => return None,
+    }
     let start = number.start;
     let mut next = number.next;
     // Money written after the amount: `29.00 usd`, `29 dollars`, `$`-less `240k usd`.
