@@ -865,19 +865,23 @@ impl CompiledValidator {
                 }
             }
         }
-        // `KB-123`-shaped ids must exist in context.
-        let known_kb: HashSet<String> = prepared
-            .kb
-            .iter()
-            .flat_map(|doc| grounding::extract(&doc.id))
-            .filter(|s| s.kind == Kind::KbId)
-            .flat_map(|s| s.keys)
-            .collect();
+        // `KB-123`-shaped ids must exist in context. (The context's ids are read only
+        // for a note that cites one: most notes cite none, and most checks have a note.)
+        let mut known_kb: Option<HashSet<String>> = None;
         for specific in grounding::extract(text) {
             if specific.kind != Kind::KbId {
                 continue;
             }
-            if specific.keys.iter().any(|key| known_kb.contains(key)) {
+            let known = known_kb.get_or_insert_with(|| {
+                prepared
+                    .kb
+                    .iter()
+                    .flat_map(|doc| grounding::extract(&doc.id))
+                    .filter(|s| s.kind == Kind::KbId)
+                    .flat_map(|s| s.keys)
+                    .collect()
+            });
+            if specific.keys.iter().any(|key| known.contains(key)) {
                 cited = true;
             } else {
                 violations.push(
@@ -892,16 +896,19 @@ impl CompiledValidator {
             }
         }
         // Transaction ids (`txn_…`) must exist in the orders.
-        let orders: HashSet<String> = input
-            .context
-            .orders
-            .iter()
-            .map(|o| normalize_str(&o.txn_id))
-            .collect();
+        let mut orders: Option<HashSet<String>> = None;
         for (start, end) in find_txn_ids(text) {
             let Some(id) = text.get(start..end) else {
                 continue;
             };
+            let orders = orders.get_or_insert_with(|| {
+                input
+                    .context
+                    .orders
+                    .iter()
+                    .map(|o| normalize_str(&o.txn_id))
+                    .collect()
+            });
             if orders.contains(id) {
                 cited = true;
             } else {
@@ -918,11 +925,15 @@ impl CompiledValidator {
         }
         // CRM fields: `crm.plan`, or a field name next to the word CRM.
         let mentions_crm = matcher::contains_words(text, "crm");
+        let dotted = text.contains("crm.");
         for key in input.context.crm.keys() {
+            // Once cited, no other field can change the answer.
+            if cited {
+                break;
+            }
             let key = normalize_str(key);
-            if matcher::contains_words(text, &format!("crm.{key}"))
-                || (mentions_crm && matcher::contains_words(text, &key))
-                || (key.contains('_') && matcher::contains_words(text, &key))
+            if (dotted && matcher::contains_words(text, &format!("crm.{key}")))
+                || ((mentions_crm || key.contains('_')) && matcher::contains_words(text, &key))
             {
                 cited = true;
             }
