@@ -612,6 +612,7 @@ impl CompiledValidator {
 
         // Grounding.
         let mut stale_reported: HashSet<usize> = HashSet::new();
+        let mut messages = Vec::new();
         for specific in specifics {
             let span = view.original_span(specific.start, specific.end);
             if in_pii(span) {
@@ -624,10 +625,12 @@ impl CompiledValidator {
                 None => violations.push(
                     Violation::block(
                         Code::UngroundedClaim,
-                        format!(
-                            "the reply states a {} that is not in the KB, CRM or order context, or the ticket",
-                            specific_noun(specific.kind)
-                        ),
+                        written_once(&mut messages, specific.kind, || {
+                            format!(
+                                "the reply states a {} that is not in the KB, CRM or order context, or the ticket",
+                                specific_noun(specific.kind)
+                            )
+                        }),
                     )
                     .in_field(reply_field)
                     .at(span)
@@ -667,11 +670,14 @@ impl CompiledValidator {
             );
         }
         for (topic, set) in &self.content.topics {
+            let mut message = Vec::new();
             for hit in phrase_hits.iter().filter(|hit| hit.set == *set) {
                 violations.push(
                     Violation::block(
                         Code::ProhibitedTopic,
-                        format!("the reply touches the prohibited topic `{topic}`"),
+                        written_once(&mut message, (), || {
+                            format!("the reply touches the prohibited topic `{topic}`")
+                        }),
                     )
                     .in_field(reply_field)
                     .at(view.original_span(hit.start, hit.end))
@@ -680,6 +686,7 @@ impl CompiledValidator {
             }
         }
         if let Some(set) = self.content.phrases {
+            let mut messages = Vec::new();
             for hit in phrase_hits.iter().filter(|hit| hit.set == set) {
                 let phrase = hit
                     .phrase
@@ -688,7 +695,9 @@ impl CompiledValidator {
                 violations.push(
                     Violation::block(
                         Code::ProhibitedPhrase,
-                        format!("the reply uses the prohibited phrase `{phrase}`"),
+                        written_once(&mut messages, hit.phrase, || {
+                            format!("the reply uses the prohibited phrase `{phrase}`")
+                        }),
                     )
                     .in_field(reply_field)
                     .at(view.original_span(hit.start, hit.end)),
@@ -815,16 +824,20 @@ impl CompiledValidator {
         };
         let mut spans = Vec::with_capacity(hits.len());
         let mut masks = Vec::with_capacity(hits.len());
+        let mut messages = Vec::new();
+        violations.reserve(hits.len());
         for hit in hits {
             let span = view.original_span(hit.start, hit.end);
             violations.push(
                 Violation::block(
                     hit.code,
-                    format!(
-                        "the {} contains {} (masked in `redacted`)",
-                        field_noun(field),
-                        hit.what
-                    ),
+                    written_once(&mut messages, hit.what, || {
+                        format!(
+                            "the {} contains {} (masked in `redacted`)",
+                            field_noun(field),
+                            hit.what
+                        )
+                    }),
                 )
                 .in_field(field)
                 .at(span),
@@ -1034,6 +1047,22 @@ pub(crate) fn check_decision(
         text,
     });
     (violations, outcome)
+}
+
+/// The message for `key`, formatted the first time and copied after: a long reply
+/// has thousands of violations of a handful of kinds, and a copy costs a fraction of
+/// formatting.
+fn written_once<K: PartialEq>(
+    written: &mut Vec<(K, String)>,
+    key: K,
+    write: impl FnOnce() -> String,
+) -> String {
+    if let Some((_, message)) = written.iter().find(|(k, _)| *k == key) {
+        return message.clone();
+    }
+    let message = write();
+    written.push((key, message.clone()));
+    message
 }
 
 fn field_noun(field: &str) -> &'static str {
