@@ -55,12 +55,61 @@ impl Kind {
     }
 }
 
+/// A specific's canonical keys: nearly always one (an ambiguous numeric date has
+/// two), held inline, so that a specific costs no list of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Keys {
+    first: String,
+    more: Vec<String>,
+}
+
+impl Keys {
+    fn one(key: String) -> Keys {
+        Keys {
+            first: key,
+            more: Vec::new(),
+        }
+    }
+
+    /// The keys in order, `None` for none.
+    fn from_vec(keys: Vec<String>) -> Option<Keys> {
+        let mut keys = keys.into_iter();
+        Some(Keys {
+            first: keys.next()?,
+            more: keys.collect(),
+        })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+}
+
+impl IntoIterator for Keys {
+    type Item = String;
+    type IntoIter = std::iter::Chain<std::iter::Once<String>, std::vec::IntoIter<String>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(self.first).chain(self.more)
+    }
+}
+
+/// A key from its parts: `key(&["money:", "usd", ":", "29"])`. Keys are made for
+/// every specific of every text; concatenation skips the formatting machinery.
+fn key(parts: &[&str]) -> String {
+    let mut key = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
+        key.push_str(part);
+    }
+    key
+}
+
 /// One specific found in a normalized text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Specific {
     pub kind: Kind,
     /// Canonical keys; the specific is grounded when any one is in the context.
-    pub keys: Vec<String>,
+    pub keys: Keys,
     /// Byte range in the normalized text.
     pub start: usize,
     pub end: usize,
@@ -526,7 +575,7 @@ struct Parsed {
     next: usize,
 }
 
-fn one(kind: Kind, keys: Vec<String>, start: usize, end: usize, next: usize) -> Option<Parsed> {
+fn one(kind: Kind, keys: Keys, start: usize, end: usize, next: usize) -> Option<Parsed> {
     Some(Parsed {
         specifics: [
             Some(Specific {
@@ -696,8 +745,13 @@ fn url(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     while p.token(next).is_some_and(|t| t.start() < end) {
         next += 1;
     }
-    let keys = vec![format!("url:{canonical}")];
-    one(Kind::Url, keys, start, end, next)
+    one(
+        Kind::Url,
+        Keys::one(key(&["url:", &canonical])),
+        start,
+        end,
+        next,
+    )
 }
 
 fn canonical_url(raw: &str) -> String {
@@ -736,10 +790,9 @@ fn kb_id(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         return None;
     }
     let digits = p.num(digits_at)?;
-    let key = format!("kb:{}", digits.trim_start_matches('0'));
     one(
         Kind::KbId,
-        vec![key],
+        Keys::one(key(&["kb:", digits.trim_start_matches('0')])),
         p.start(k),
         p.end(digits_at),
         digits_at + 1,
@@ -762,19 +815,21 @@ fn phone(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         return None;
     }
     let (end, digits) = phone_at(bytes, start)?;
-    let key = if digits.len() > 10 {
-        digits
-            .get(digits.len() - 10..)
-            .unwrap_or(&digits)
-            .to_string()
-    } else {
-        digits.clone()
-    };
+    // The national number: its last ten digits.
+    let last_ten = digits
+        .get(digits.len().saturating_sub(10)..)
+        .unwrap_or(&digits);
     let mut next = k;
     while p.token(next).is_some_and(|t| t.start() < end) {
         next += 1;
     }
-    one(Kind::Phone, vec![format!("phone:{key}")], start, end, next)
+    one(
+        Kind::Phone,
+        Keys::one(key(&["phone:", last_ten])),
+        start,
+        end,
+        next,
+    )
 }
 
 /// A phone number at `i`: NANP (`(415) 555-0132`, `1-800-555-0199`) or international
@@ -929,7 +984,7 @@ fn money_prefixed(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     let (value, next) = money_suffix(p, &number);
     let first = Specific {
         kind: Kind::Money,
-        keys: vec![format!("money:{currency}:{value}")],
+        keys: Keys::one(key(&["money:", currency, ":", &value])),
         start: p.start(k),
         end: p.end(next - 1),
     };
@@ -945,7 +1000,7 @@ fn money_prefixed(p: &Parser<'_>, k: usize) -> Option<Parsed> {
             let (value, after) = money_suffix(p, &number);
             second = Some(Specific {
                 kind: Kind::Money,
-                keys: vec![format!("money:{currency}:{value}")],
+                keys: Keys::one(key(&["money:", currency, ":", &value])),
                 start: p.start(next + 1),
                 end: p.end(after - 1),
             });
@@ -1012,10 +1067,7 @@ fn date_numeric(p: &Parser<'_>, k: usize) -> Option<Parsed> {
             keys.push(date_key(Some(year), y, x));
         }
     }
-    if keys.is_empty() {
-        return None;
-    }
-    one(Kind::Date, keys, start, end, next)
+    one(Kind::Date, Keys::from_vec(keys)?, start, end, next)
 }
 
 fn month_of(word: &str) -> Option<u32> {
@@ -1071,7 +1123,7 @@ fn date_named(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         }
         return one(
             Kind::Date,
-            vec![date_key(year, month, day)],
+            Keys::one(date_key(year, month, day)),
             p.start(k),
             p.end(next - 1),
             next,
@@ -1089,7 +1141,7 @@ fn date_named(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     }
     one(
         Kind::Date,
-        vec![date_key(year, month, day)],
+        Keys::one(date_key(year, month, day)),
         p.start(k),
         p.end(next - 1),
         next,
@@ -1134,7 +1186,7 @@ fn number_led(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         if !is_word_number {
             return one(
                 Kind::Money,
-                vec![format!("money:{currency}:{scaled_value}")],
+                Keys::one(key(&["money:", currency, ":", &scaled_value])),
                 start,
                 p.end(after_suffix),
                 after_suffix + 1,
@@ -1147,7 +1199,7 @@ fn number_led(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     {
         return one(
             Kind::Percentage,
-            vec![format!("pct:{}", number.value)],
+            Keys::one(key(&["pct:", &number.value])),
             start,
             p.end(next),
             next + 1,
@@ -1173,12 +1225,17 @@ fn number_led(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         if unit == "hour" && p.word(unit_start) == Some("h") && !p.glued(unit_start) {
             return None;
         }
-        let mut keys = Vec::new();
-        match &high {
-            Some(high) => keys.push(format!("dur:{unit}:{}-{high}", number.value)),
-            None => keys.push(format!("dur:{unit}:{}", number.value)),
-        }
-        return one(Kind::Duration, keys, start, p.end(after - 1), after);
+        let keys = match &high {
+            Some(high) => key(&["dur:", unit, ":", &number.value, "-", high]),
+            None => key(&["dur:", unit, ":", &number.value]),
+        };
+        return one(
+            Kind::Duration,
+            Keys::one(keys),
+            start,
+            p.end(after - 1),
+            after,
+        );
     }
     None
 }
@@ -1233,7 +1290,7 @@ impl Index {
 
     /// Adds a specific's keys, with the extra keys a context value grounds.
     fn add_specific(&mut self, specific: &Specific, source: Source) {
-        for key in &specific.keys {
+        for key in specific.keys.iter() {
             if let Some(date) = key.strip_prefix("date:") {
                 if let Some((_, month_day)) = date.split_once('-') {
                     self.add(format!("date:*-{month_day}"), source);
@@ -1361,7 +1418,7 @@ impl Index {
     }
 
     /// The sources of the first of `keys` the context has, if any.
-    pub fn lookup(&self, keys: &[String]) -> Option<&[Source]> {
+    pub fn lookup(&self, keys: &Keys) -> Option<&[Source]> {
         keys.iter()
             .find_map(|key| self.keys.get(key))
             .map(Vec::as_slice)
@@ -1428,7 +1485,10 @@ mod tests {
         let normalized = crate::text::normalize::normalize_str(text);
         extract(&normalized)
             .into_iter()
-            .map(|s| (s.keys.join("|"), s.kind.as_str()))
+            .map(|s| {
+                let keys: Vec<&str> = s.keys.iter().map(String::as_str).collect();
+                (keys.join("|"), s.kind.as_str())
+            })
             .collect()
     }
 
