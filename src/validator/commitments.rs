@@ -166,7 +166,7 @@ fn grounded_in(
             prepared
                 .index
                 .lookup(&specific.keys)
-                .is_some_and(|sources| sources.contains(&Source::Kb(index)))
+                .is_some_and(|sources| sources.contains(Source::Kb(index)))
         })
     })
 }

@@ -23,6 +23,7 @@
 //! normalized view, in one pass.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -1269,10 +1270,32 @@ pub(crate) enum Source {
     Other,
 }
 
+/// Where a key was found: nearly always one place, held inline (a context has a key
+/// per specific of every text, and preparing one is on the path of every check).
+#[derive(Debug)]
+pub(crate) struct Sources {
+    first: Source,
+    more: Vec<Source>,
+}
+
+impl Sources {
+    pub fn iter(&self) -> impl Iterator<Item = &Source> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    pub fn first(&self) -> Source {
+        self.first
+    }
+
+    pub fn contains(&self, source: Source) -> bool {
+        self.first == source || self.more.contains(&source)
+    }
+}
+
 /// The keys of everything the context says.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    keys: HashMap<String, Vec<Source>>,
+    keys: HashMap<String, Sources>,
 }
 
 const MONEY_KEY_HINTS: &[&str] = &[
@@ -1282,9 +1305,19 @@ const MONEY_KEY_HINTS: &[&str] = &[
 
 impl Index {
     fn add(&mut self, key: String, source: Source) {
-        let sources = self.keys.entry(key).or_default();
-        if !sources.contains(&source) {
-            sources.push(source);
+        match self.keys.entry(key) {
+            Entry::Occupied(mut found) => {
+                let sources = found.get_mut();
+                if !sources.contains(source) {
+                    sources.more.push(source);
+                }
+            }
+            Entry::Vacant(new) => {
+                new.insert(Sources {
+                    first: source,
+                    more: Vec::new(),
+                });
+            }
         }
     }
 
@@ -1418,10 +1451,8 @@ impl Index {
     }
 
     /// The sources of the first of `keys` the context has, if any.
-    pub fn lookup(&self, keys: &Keys) -> Option<&[Source]> {
-        keys.iter()
-            .find_map(|key| self.keys.get(key))
-            .map(Vec::as_slice)
+    pub fn lookup(&self, keys: &Keys) -> Option<&Sources> {
+        keys.iter().find_map(|key| self.keys.get(key))
     }
 }
 

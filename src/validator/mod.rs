@@ -642,9 +642,9 @@ impl CompiledValidator {
                         Source::Other => true,
                     });
                     if !fresh {
-                        if let Some(Source::Kb(i)) = sources.first() {
-                            if stale_reported.insert(*i) {
-                                violations.push(stale_violation(prepared, *i, self.max_age_days, reply_field, span));
+                        if let Source::Kb(i) = sources.first() {
+                            if stale_reported.insert(i) {
+                                violations.push(stale_violation(prepared, i, self.max_age_days, reply_field, span));
                             }
                         }
                     }
