@@ -1226,13 +1226,13 @@ fn number_led(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         if unit == "hour" && p.word(unit_start) == Some("h") && !p.glued(unit_start) {
             return None;
         }
-        let keys = match &high {
+        let duration = match &high {
             Some(high) => key(&["dur:", unit, ":", &number.value, "-", high]),
             None => key(&["dur:", unit, ":", &number.value]),
         };
         return one(
             Kind::Duration,
-            Keys::one(keys),
+            Keys::one(duration),
             start,
             p.end(after - 1),
             after,
@@ -1323,23 +1323,23 @@ impl Index {
 
     /// Adds a specific's keys, with the extra keys a context value grounds.
     fn add_specific(&mut self, specific: &Specific, source: Source) {
-        for key in specific.keys.iter() {
-            if let Some(date) = key.strip_prefix("date:") {
+        for own in specific.keys.iter() {
+            if let Some(date) = own.strip_prefix("date:") {
                 if let Some((_, month_day)) = date.split_once('-') {
-                    self.add(format!("date:*-{month_day}"), source);
+                    self.add(key(&["date:*-", month_day]), source);
                 }
             }
-            if let Some(rest) = key.strip_prefix("dur:") {
+            if let Some(rest) = own.strip_prefix("dur:") {
                 if let Some((unit, range)) = rest.split_once(':') {
                     if let Some((_, high)) = range.split_once('-') {
-                        self.add(format!("dur:{unit}:{high}"), source);
+                        self.add(key(&["dur:", unit, ":", high]), source);
                     }
                 }
             }
-            if let Some(url) = key.strip_prefix("url:") {
-                self.add(format!("url:{}", url_host(url)), source);
+            if let Some(url) = own.strip_prefix("url:") {
+                self.add(key(&["url:", url_host(url)]), source);
             }
-            self.add(key.clone(), source);
+            self.add(own.clone(), source);
         }
     }
 
@@ -1365,7 +1365,7 @@ impl Index {
         }
     }
 
-    fn add_crm(&mut self, key: &str, value: &Value, depth: usize) {
+    fn add_crm(&mut self, field: &str, value: &Value, depth: usize) {
         if depth > 16 {
             return;
         }
@@ -1375,7 +1375,7 @@ impl Index {
                 self.add_date(text, Source::Other);
             }
             Value::Number(number) => {
-                let lower = key.to_ascii_lowercase();
+                let lower = field.to_ascii_lowercase();
                 if MONEY_KEY_HINTS.iter().any(|hint| lower.contains(hint)) {
                     if let Some(amount) = number.as_f64() {
                         self.add_money(amount, Source::Other);
@@ -1385,13 +1385,13 @@ impl Index {
                     if let Some(amount) = number.as_f64() {
                         let text = format!("{amount:.4}");
                         let text = text.trim_end_matches('0').trim_end_matches('.');
-                        self.add(format!("pct:{text}"), Source::Other);
+                        self.add(key(&["pct:", text]), Source::Other);
                     }
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.add_crm(key, item, depth + 1);
+                    self.add_crm(field, item, depth + 1);
                 }
             }
             Value::Object(map) => {

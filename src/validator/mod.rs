@@ -670,14 +670,16 @@ impl CompiledValidator {
             );
         }
         for (topic, set) in &self.content.topics {
-            let mut message = Vec::new();
+            let mut message: Option<String> = None;
             for hit in phrase_hits.iter().filter(|hit| hit.set == *set) {
                 violations.push(
                     Violation::block(
                         Code::ProhibitedTopic,
-                        written_once(&mut message, (), || {
-                            format!("the reply touches the prohibited topic `{topic}`")
-                        }),
+                        message
+                            .get_or_insert_with(|| {
+                                format!("the reply touches the prohibited topic `{topic}`")
+                            })
+                            .clone(),
                     )
                     .in_field(reply_field)
                     .at(view.original_span(hit.start, hit.end))
