@@ -47,8 +47,8 @@ impl FieldPath {
             match segment {
                 Segment::Member(key) => super::json_pointer::push_token(&mut pointer, key),
                 Segment::Element(index) => {
-                    pointer.push('/');
-                    pointer.push_str(&index.to_string());
+                    // Writing to a String cannot fail.
+                    let _ = fmt::Write::write_fmt(&mut pointer, format_args!("/{index}"));
                 }
             }
         }
