@@ -1,8 +1,9 @@
 //! Text matching shared by the checks: byte spans, intent globs, the normalized view,
-//! phrase sets.
+//! policy patterns, phrase sets.
 
 pub mod glob;
 pub(crate) mod normalize;
+pub mod pattern;
 pub mod phrases;
 
 use serde::{Deserialize, Serialize};

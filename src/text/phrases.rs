@@ -33,7 +33,8 @@
 //!
 //! Policy `patterns` are the author's own regular expressions, for what a list cannot
 //! say (`\bdata\s+(?:is|was)\s+gone\b`). They run on the same view, one program per set
-//! that has any, compiled with a size limit so a hostile policy cannot exhaust memory.
+//! that has any, compiled with a size limit so a hostile policy cannot exhaust memory
+//! (see [`pattern`](super::pattern)).
 //!
 //! Within one set, matches do not overlap: from left to right, the earliest match wins,
 //! and of two starting at the same byte the longer one.
@@ -42,38 +43,14 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexBuilder};
 
 use super::normalize::normalize_str;
-
-/// The largest compiled program a policy pattern may produce. Generous for any
-/// hand-written pattern, small enough that a hostile policy cannot exhaust memory at
-/// load.
-pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
-
-/// A pattern that did not compile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatternError {
-    /// The pattern as written in the policy.
-    pub pattern: String,
-    /// Why it failed, one line.
-    pub reason: String,
-}
+use super::pattern::Pattern;
+pub use super::pattern::{PatternCase, PatternError, PATTERN_SIZE_LIMIT};
 
 /// How many phrases may share a first word in the word table; the rest of them are
 /// matched by the automaton (see the module docs).
 pub const MAX_PHRASES_PER_WORD: usize = 16;
-
-/// How a set's patterns treat letter case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatternCase {
-    /// As written. The view is lower case, so a pattern written in lower case matches
-    /// any case of the original, at the cost of nothing.
-    Sensitive,
-    /// Case-insensitive, for policy sections documented so (trigger and runbook
-    /// patterns predate the view and may be written in any case).
-    Insensitive,
-}
 
 /// Identifies a set within a [`PhraseIndex`]: the order it was added in.
 pub type SetId = usize;
@@ -186,7 +163,7 @@ impl FirstWordFilter {
 #[derive(Debug, Default)]
 pub struct PhraseIndexBuilder {
     literals: Vec<Literal>,
-    patterns: Vec<Option<Regex>>,
+    patterns: Vec<Option<Pattern>>,
 }
 
 impl PhraseIndexBuilder {
@@ -291,7 +268,7 @@ pub struct PhraseIndex {
     /// The other phrases, with their ids by automaton pattern number.
     automaton: Option<(AhoCorasick, Vec<usize>)>,
     literals: Vec<Literal>,
-    patterns: Vec<Option<Regex>>,
+    patterns: Vec<Option<Pattern>>,
 }
 
 impl PhraseIndex {
@@ -379,16 +356,16 @@ impl PhraseIndex {
                 hits.push(literal.hit(start, end));
             }
         }
-        for (set, regex) in self.patterns.iter().enumerate() {
-            let Some(regex) = regex else { continue };
-            for found in regex.find_iter(view) {
+        for (set, pattern) in self.patterns.iter().enumerate() {
+            let Some(pattern) = pattern else { continue };
+            for found in pattern.find_iter(view) {
                 // An empty match says nothing a reader could see.
-                if found.start() < found.end() {
+                if !found.is_empty() {
                     hits.push(PhraseHit {
                         set,
                         phrase: None,
-                        start: found.start(),
-                        end: found.end(),
+                        start: found.start,
+                        end: found.end,
                     });
                 }
             }
@@ -480,7 +457,7 @@ fn word_after(view: &str, at: usize) -> bool {
 fn compile_patterns<S: AsRef<str>>(
     patterns: &[S],
     case: PatternCase,
-) -> Result<Option<Regex>, PatternError> {
+) -> Result<Option<Pattern>, PatternError> {
     let patterns: Vec<&str> = patterns.iter().map(AsRef::as_ref).collect();
     if patterns.is_empty() {
         return Ok(None);
@@ -490,43 +467,24 @@ fn compile_patterns<S: AsRef<str>>(
         .map(|pattern| format!("(?:{pattern})"))
         .collect::<Vec<_>>()
         .join("|");
-    match compile(&joined, case) {
+    match Pattern::new(&joined, case) {
         Ok(regex) => Ok(Some(regex)),
         // Name the culprit: compile each alone only now, when something failed.
         Err(joined_reason) => Err(patterns
             .iter()
             .find_map(|pattern| {
-                compile(pattern, case).err().map(|reason| PatternError {
-                    pattern: (*pattern).to_string(),
-                    reason,
-                })
+                Pattern::new(pattern, case)
+                    .err()
+                    .map(|reason| PatternError {
+                        pattern: (*pattern).to_string(),
+                        reason,
+                    })
             })
             .unwrap_or(PatternError {
                 pattern: joined,
                 reason: joined_reason,
             })),
     }
-}
-
-/// Compiles one policy pattern under the size limits.
-pub(crate) fn compile(pattern: &str, case: PatternCase) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(case == PatternCase::Insensitive)
-        .size_limit(PATTERN_SIZE_LIMIT)
-        .dfa_size_limit(PATTERN_SIZE_LIMIT)
-        .build()
-        .map_err(|error| one_line(&error.to_string()))
-}
-
-/// regex's syntax errors draw a caret diagram over several lines; keep the reason.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .rev()
-        .find_map(|line| line.trim().strip_prefix("error: "))
-        .unwrap_or_else(|| message.lines().next().unwrap_or(message))
-        .trim()
-        .to_string()
 }
 
 #[cfg(test)]

@@ -1,17 +1,15 @@
 //! The validator's own patterns (API-key prefixes) and whole-word lookups in
 //! normalized context texts. Phrase lists go through [`crate::text::phrases`].
 
-use regex::Regex;
-
-use crate::text::phrases::{PatternCase, PatternError};
+use crate::text::pattern::{Pattern, PatternCase, PatternError};
 
 /// Compiles one pattern with the policy size limits.
 ///
 /// Case-sensitively: the view is already lower case, and case-insensitive Unicode
 /// matching costs about five times as much per byte. Policy patterns for the
 /// validator are therefore written in lower case (the policy file says so).
-pub(crate) fn compile(pattern: &str) -> Result<Regex, PatternError> {
-    crate::text::phrases::compile(pattern, PatternCase::Sensitive).map_err(|reason| PatternError {
+pub(crate) fn compile(pattern: &str) -> Result<Pattern, PatternError> {
+    Pattern::new(pattern, PatternCase::Sensitive).map_err(|reason| PatternError {
         pattern: pattern.to_string(),
         reason,
     })

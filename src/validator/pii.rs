@@ -25,7 +25,7 @@
 
 use std::collections::HashSet;
 
-use regex::Regex;
+use crate::text::pattern::Pattern;
 
 use crate::codes::Code;
 use crate::text::phrases::PhraseIndex;
@@ -44,7 +44,7 @@ pub(crate) struct PiiHit {
 #[derive(Debug, Clone)]
 pub(crate) struct PiiRules {
     /// API keys (policy prefixes) and JWTs, on the normalized view.
-    pub tokens: Option<Regex>,
+    pub tokens: Option<Pattern>,
     /// Keywords whose following value is a secret ("password", "pin", ...).
     pub secret_keywords: PhraseIndex,
     /// Email domains that are never another customer's (the company's own).
@@ -100,15 +100,15 @@ impl PiiRules {
     fn scan_secrets(&self, text: &str, secret_keyword_ends: &[usize], hits: &mut Vec<PiiHit>) {
         if let Some(tokens) = &self.tokens {
             for m in tokens.find_iter(text) {
-                let what = if m.as_str().starts_with("eyj") {
+                let what = if text[m.clone()].starts_with("eyj") {
                     "a JSON Web Token"
                 } else {
                     "an API key"
                 };
                 hits.push(PiiHit {
                     code: Code::PiiSecret,
-                    start: m.start(),
-                    end: m.end(),
+                    start: m.start,
+                    end: m.end,
                     what,
                 });
             }
@@ -855,7 +855,7 @@ mod tests {
 
     fn rules() -> PiiRules {
         PiiRules {
-            tokens: Regex::new(r"\b(?:sk-|sk_live_|akia|ghp_)[a-z0-9_\-]{16,}|\beyj[a-z0-9_-]{8,}\.eyj[a-z0-9_-]{8,}\.[a-z0-9_-]{8,}").ok(),
+            tokens: Pattern::new(r"\b(?:sk-|sk_live_|akia|ghp_)[a-z0-9_\-]{16,}|\beyj[a-z0-9_-]{8,}\.eyj[a-z0-9_-]{8,}\.[a-z0-9_-]{8,}", crate::text::pattern::PatternCase::Sensitive).ok(),
             secret_keywords: {
                 let mut keywords = crate::text::phrases::PhraseIndexBuilder::new();
                 keywords
