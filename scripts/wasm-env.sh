@@ -40,7 +40,9 @@ fi
 export WASM_ROUTE
 
 # The Debian packages the debian route needs; binaryen (wasm-opt) both routes need.
-WASM_DEBIAN_PACKAGES="rustc-web rust-web-src lld-22"
+# rust-web-llvm provides the rust-lld that links wasm32; rustc-web only recommends it,
+# and setup installs without recommends, so it is named here.
+WASM_DEBIAN_PACKAGES="rustc-web rust-web-src rust-web-llvm lld-22"
 WASM_COMMON_PACKAGES="binaryen"
 
 # wasm_cargo SUBCOMMAND [ARGS...]: cargo for wasm32 on the chosen route.
