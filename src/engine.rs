@@ -99,15 +99,12 @@ impl EngineBuilder {
     /// origin `policy` or `contract`, line:column and field.
     pub fn build(self) -> Result<Engine> {
         let (policy, compiled, runbook) = match self.policy {
-            Source::Embedded => compile_yaml(EMBEDDED_POLICY_YAML)?,
-            Source::Text(text) => compile_yaml(&text)?,
-            Source::Parsed(policy) => {
-                let compiled =
-                    CompiledPolicy::compile(&policy, None).map_err(|e| e.with_origin("policy"))?;
-                let runbook = crate::runbook::Runbook::compile(&policy, None)
-                    .map_err(|e| e.with_origin("policy"))?;
-                (policy, compiled, runbook)
+            Source::Embedded => {
+                let policy = Policy::embedded().map_err(|e| e.with_origin("policy"))?;
+                compile_parsed(policy, Some(EMBEDDED_POLICY_YAML))?
             }
+            Source::Text(text) => compile_yaml(&text)?,
+            Source::Parsed(policy) => compile_parsed(policy, None)?,
         };
         let contract = match self.contract {
             Source::Embedded => Contract::embedded(),
@@ -134,10 +131,17 @@ impl EngineBuilder {
 fn compile_yaml(text: &str) -> Result<(Policy, CompiledPolicy, crate::runbook::Runbook)> {
     let policy: Policy =
         crate::source::from_yaml(text, Code::PolicyInvalid).map_err(|e| e.with_origin("policy"))?;
-    let compiled =
-        CompiledPolicy::compile(&policy, Some(text)).map_err(|e| e.with_origin("policy"))?;
-    let runbook = crate::runbook::Runbook::compile(&policy, Some(text))
-        .map_err(|e| e.with_origin("policy"))?;
+    compile_parsed(policy, Some(text))
+}
+
+/// Compiles a parsed policy; `source`, its text when it has one, locates errors.
+fn compile_parsed(
+    policy: Policy,
+    source: Option<&str>,
+) -> Result<(Policy, CompiledPolicy, crate::runbook::Runbook)> {
+    let compiled = CompiledPolicy::compile(&policy, source).map_err(|e| e.with_origin("policy"))?;
+    let runbook =
+        crate::runbook::Runbook::compile(&policy, source).map_err(|e| e.with_origin("policy"))?;
     Ok((policy, compiled, runbook))
 }
 

@@ -308,11 +308,7 @@ pub fn parse_ticket_json(text: &str) -> Result<(Ticket, Option<Timestamp>)> {
 fn embedded_section() -> Result<&'static RunbookPolicy> {
     static EMBEDDED: OnceLock<Option<RunbookPolicy>> = OnceLock::new();
     EMBEDDED
-        .get_or_init(|| {
-            crate::source::from_yaml::<Policy>(EMBEDDED_POLICY_YAML, Code::PolicyInvalid)
-                .ok()
-                .and_then(|policy| policy.runbook)
-        })
+        .get_or_init(|| Policy::embedded().ok().and_then(|policy| policy.runbook))
         .as_ref()
         .ok_or_else(|| {
             Error::new(

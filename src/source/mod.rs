@@ -7,6 +7,7 @@
 
 pub(crate) mod json_path;
 pub(crate) mod json_pointer;
+pub(crate) mod tree;
 pub(crate) mod yaml_path;
 
 use serde::de::DeserializeOwned;
@@ -14,29 +15,31 @@ use serde::de::DeserializeOwned;
 use crate::codes::Code;
 use crate::error::{Error, Location, Result};
 
-/// Parses YAML text into `T`. A text that is not YAML at all gives `YAML_SYNTAX`; one
-/// that is YAML but does not fit `T` gives `invalid_code`.
+/// Parses YAML text into `T`, through a [`tree::Node`] (see [`tree`] for why). A text
+/// that is not YAML at all gives `YAML_SYNTAX`; one that is YAML but does not fit `T`
+/// gives `invalid_code`, naming the field and, where the text shows it, its line:column.
 pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
-    serde_yaml::from_str::<T>(text).map_err(|typed_error| {
-        // A text that is not YAML at all fails the typed parse with whatever the typed
-        // visitor saw first, which can read like a type error; the untyped parse's
-        // error is the one that says what is wrong with the text.
-        let (error, code) = match serde_yaml::from_str::<serde_yaml::Value>(text) {
-            Err(syntax_error) => (syntax_error, Code::YamlSyntax),
-            Ok(_) => (typed_error, invalid_code),
-        };
-        let is_syntax = code == Code::YamlSyntax;
+    let node: tree::Node = serde_yaml::from_str(text).map_err(|error| {
         let location = error.location().map(|mark| Location {
             line: mark.line(),
             column: mark.column().max(1),
         });
-        // serde_yaml renders "path: message at line L column C"; the location is kept
-        // apart, so strip it, and split off the path so it becomes the field.
-        let rendered = without_position(&error);
-        let (field, message) = split_field(&rendered, is_syntax);
-        Error::new(code, humanize(message))
-            .at(location)
-            .in_field(field)
+        Error::new(Code::YamlSyntax, humanize(&without_position(&error))).at(location)
+    })?;
+    tree::from_node(&node).map_err(|error| {
+        Error::new(invalid_code, humanize(error.message()))
+            .at(yaml_path::locate_steps(text, &error.location_path()))
+            .in_field(error.field())
+    })
+}
+
+/// Parses JSON text into `T` through a [`tree::Node`], as [`from_yaml`] does: for
+/// texts known to be valid (the embedded policy), so that `T` is deserialized by the
+/// tree's code alone. Errors name the field, without a location.
+pub(crate) fn from_json_tree<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+    let node: tree::Node = from_json(text, Code::JsonSyntax)?;
+    tree::from_node(&node).map_err(|error| {
+        Error::new(invalid_code, humanize(error.message())).in_field(error.field())
     })
 }
 
@@ -114,24 +117,6 @@ pub(crate) fn without_position(error: &impl std::fmt::Display) -> String {
 /// Parses JSON text into a generic value, with `JSON_SYNTAX` and a location on failure.
 pub(crate) fn json_value(text: &str) -> Result<serde_json::Value> {
     from_json::<serde_json::Value>(text, Code::JsonSyntax)
-}
-
-/// serde_yaml prefixes a message with the dotted path of the field that failed.
-fn split_field(message: &str, is_syntax: bool) -> (&str, &str) {
-    if is_syntax {
-        return ("", message);
-    }
-    match message.split_once(": ") {
-        Some((path, rest))
-            if !path.is_empty()
-                && path
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '-')) =>
-        {
-            (path, rest)
-        }
-        _ => ("", message),
-    }
 }
 
 /// Rewrites serde's Rust-flavoured wording ("struct Thresholds", "f64") into the

@@ -1,25 +1,196 @@
-//! Finding where a key path sits in a YAML text, for errors found after parsing.
+//! Finding where a path sits in a YAML text, for errors found after parsing.
 //!
-//! serde_yaml reports positions only for failures inside deserialization; a threshold
-//! out of range or a pattern that does not compile is found later, from the model. This
-//! walker follows block-style mappings (the style policy files are written in) by
-//! indentation. For flow style it may not find the key, and the caller reports the
-//! error without a location rather than a wrong one.
+//! Policies are parsed into a tree first (see [`tree`](super::tree)), which keeps no
+//! positions, and some errors (a threshold out of range, a pattern that does not
+//! compile) are found later still, from the model. This walker follows block-style
+//! mappings and sequences (the style policy files are written in) by indentation:
+//! `routing.rules[2].queue` is the `queue:` key of the third `- ` item under
+//! `rules:` under `routing:`. Where it cannot follow a step (flow style, `{a: 1}`), it
+//! points at the deepest enclosing node it found, which contains the error; with
+//! nothing found, the caller reports the error without a location rather than a wrong
+//! one.
 
+use super::tree::Step;
 use crate::error::Location;
 
 /// The location of the value of `path` (mapping keys from the root), when found.
 pub(crate) fn locate(text: &str, path: &[&str]) -> Option<Location> {
-    let mut offset = 0usize;
-    let mut parent_indent: Option<usize> = None;
+    let steps: Vec<Step> = path
+        .iter()
+        .map(|key| Step::Key((*key).to_string()))
+        .collect();
+    locate_steps(text, &steps)
+}
+
+/// The location of the value at `path`, or of the deepest enclosing node found.
+pub(crate) fn locate_steps(text: &str, path: &[Step]) -> Option<Location> {
+    let lines = Line::split(text);
+    let mut node = Node::Root;
     let mut found = None;
-    for key in path {
-        let (key_offset, indent, value_offset) = find_key(text, offset, parent_indent, key)?;
-        found = Some(value_offset.unwrap_or(key_offset));
-        parent_indent = Some(indent);
-        offset = key_offset;
+    for step in path {
+        let next = match step {
+            Step::Key(key) => find_key(&lines, node, key),
+            Step::Index(index) => find_item(&lines, node, *index),
+        };
+        let Some((next, at)) = next else { break };
+        node = next;
+        found = Some(at);
     }
     found.map(|at| Location::of_offset(text, at))
+}
+
+/// A line with content, as the walker sees it.
+struct Line<'t> {
+    start: usize,
+    /// Column of the first character: the dash of an item line, else the content.
+    first: usize,
+    /// Column of the content: after `- ` on an item line.
+    content_column: usize,
+    content: &'t str,
+    is_item: bool,
+}
+
+impl<'t> Line<'t> {
+    /// The lines that have content (not blank, not only a comment).
+    fn split(text: &'t str) -> Vec<Line<'t>> {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let line_start = start;
+            start += raw.len();
+            let trimmed = raw.trim_start_matches(' ');
+            let first = raw.len() - trimmed.len();
+            let trimmed = trimmed.trim_end();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let (is_item, content_column, content) = match trimmed.strip_prefix('-') {
+                Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                    let content = rest.trim_start_matches(' ');
+                    (true, first + 1 + (rest.len() - content.len()), content)
+                }
+                _ => (false, first, trimmed),
+            };
+            lines.push(Line {
+                start: line_start,
+                first,
+                content_column,
+                content,
+                is_item,
+            });
+        }
+        lines
+    }
+
+    fn content_offset(&self) -> usize {
+        self.start + self.content_column
+    }
+}
+
+/// A node the walk has reached: the root, the value of the key on line `line` (at
+/// `column`), or the item whose dash is on line `line` (at `column`).
+#[derive(Clone, Copy)]
+enum Node {
+    Root,
+    Key { line: usize, column: usize },
+    Item { line: usize, column: usize },
+}
+
+/// The lines inside `node`, its own line included for an item (whose content starts
+/// after the dash).
+fn region<'l, 't>(lines: &'l [Line<'t>], node: Node) -> &'l [Line<'t>] {
+    let (from, end) = match node {
+        Node::Root => (0, lines.len()),
+        // A sequence may sit at its key's own indent (`key:\n- a`).
+        Node::Key { line, column } => {
+            let from = line + 1;
+            (
+                from,
+                end_of(lines, from, |l| {
+                    l.first > column || (l.is_item && l.first == column)
+                }),
+            )
+        }
+        Node::Item { line, column } => (line, end_of(lines, line + 1, |l| l.first > column)),
+    };
+    lines.get(from..end).unwrap_or_default()
+}
+
+/// The index of the first line from `from` on that is not `inside` (or the end).
+fn end_of(lines: &[Line], from: usize, inside: impl Fn(&Line) -> bool) -> usize {
+    lines
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|l| !inside(l)))
+        .map_or(lines.len(), |n| from + n)
+}
+
+/// Finds `key:` among the entries of the mapping `node`; returns the key's node and
+/// the offset of its inline value (or of the key, for a block value).
+fn find_key(lines: &[Line], node: Node, key: &str) -> Option<(Node, usize)> {
+    let inside = region(lines, node);
+    let entry_column = inside.first()?.content_column;
+    let is_item = matches!(node, Node::Item { .. });
+    for (position, line) in inside.iter().enumerate() {
+        // An item's first key shares the dash's line; every other key is a line of its own.
+        let own_line = !line.is_item || (is_item && position == 0);
+        if line.content_column != entry_column || !own_line {
+            continue;
+        }
+        let after = line
+            .content
+            .strip_prefix(key)
+            .or_else(|| line.content.strip_prefix(&format!("\"{key}\"")))
+            .or_else(|| line.content.strip_prefix(&format!("'{key}'")));
+        let Some(value) = after.and_then(|after| after.strip_prefix(':')) else {
+            continue;
+        };
+        let key_offset = line.content_offset();
+        let value_trimmed = value.trim_start();
+        let at = if value_trimmed.is_empty() || value_trimmed.starts_with('#') {
+            key_offset
+        } else {
+            key_offset + (line.content.len() - value_trimmed.len())
+        };
+        let start_of_region = match node {
+            Node::Root => 0,
+            Node::Key { line, .. } => line + 1,
+            Node::Item { line, .. } => line,
+        };
+        let found = Node::Key {
+            line: start_of_region + position,
+            column: line.content_column,
+        };
+        return Some((found, at));
+    }
+    None
+}
+
+/// Finds the `index`th `- ` item of the sequence that is the value of `node`.
+fn find_item(lines: &[Line], node: Node, index: usize) -> Option<(Node, usize)> {
+    let start_of_region = match node {
+        Node::Root => 0,
+        Node::Key { line, .. } => line + 1,
+        Node::Item { .. } => return None,
+    };
+    let inside = region(lines, node);
+    let dash_column = inside.iter().find(|line| line.is_item)?.first;
+    let (position, line) = inside
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.is_item && line.first == dash_column)
+        .nth(index)?;
+    let at = if line.content.is_empty() {
+        line.start + line.first
+    } else {
+        line.content_offset()
+    };
+    Some((
+        Node::Item {
+            line: start_of_region + position,
+            column: dash_column,
+        },
+        at,
+    ))
 }
 
 /// The first occurrence of `needle` at or after the value of `path` (or anywhere, when
@@ -56,55 +227,6 @@ fn offset_of(text: &str, location: Location) -> Option<usize> {
     Some(line_start + column_bytes)
 }
 
-/// Finds `key:` on a line after `from`, indented deeper than the parent, before the
-/// parent's block ends. Returns (offset of the key, its indent, offset of an inline value).
-fn find_key(
-    text: &str,
-    from: usize,
-    parent_indent: Option<usize>,
-    key: &str,
-) -> Option<(usize, usize, Option<usize>)> {
-    let mut line_start = from;
-    // Start scanning at the line after the parent key (or at the top for the root).
-    if parent_indent.is_some() {
-        line_start += text.get(from..)?.find('\n')? + 1;
-    }
-    let mut child_indent: Option<usize> = None;
-    for line in text.get(line_start..)?.split_inclusive('\n') {
-        let this_start = line_start;
-        line_start += line.len();
-        let trimmed = line.trim_start_matches(' ');
-        let indent = line.len() - trimmed.len();
-        let content = trimmed.trim_end();
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        if let Some(parent) = parent_indent {
-            if indent <= parent {
-                return None;
-            }
-        }
-        let expected = *child_indent.get_or_insert(indent);
-        if indent != expected {
-            continue;
-        }
-        let unquoted = content
-            .strip_prefix(key)
-            .or_else(|| content.strip_prefix(&format!("\"{key}\"")))
-            .or_else(|| content.strip_prefix(&format!("'{key}'")));
-        if let Some(after) = unquoted {
-            if let Some(value) = after.strip_prefix(':') {
-                let key_offset = this_start + indent;
-                let value_trimmed = value.trim_start();
-                let value_offset = (!value_trimmed.is_empty() && !value_trimmed.starts_with('#'))
-                    .then(|| key_offset + (content.len() - value_trimmed.len()));
-                return Some((key_offset, indent, value_offset));
-            }
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +254,73 @@ mod tests {
             locate(TEXT, &["thresholds"]),
             Some(Location { line: 2, column: 1 })
         );
-        assert_eq!(locate(TEXT, &["thresholds", "missing"]), None);
+        // The deepest enclosing node found, and nothing when nothing is.
+        assert_eq!(
+            locate(TEXT, &["thresholds", "missing"]),
+            Some(Location { line: 2, column: 1 })
+        );
+        assert_eq!(locate(TEXT, &["missing"]), None);
+    }
+
+    fn at(text: &str, path: &[Step]) -> Option<(usize, usize)> {
+        locate_steps(text, path).map(|location| (location.line, location.column))
+    }
+
+    fn key(name: &str) -> Step {
+        Step::Key(name.to_string())
+    }
+
+    #[test]
+    fn follows_sequence_items() {
+        let text = "routing:\n  rules:\n    - name: a\n      queue: x\n    # gap\n\n    - name: b\n      queue: y\n  after: 1\n";
+        assert_eq!(
+            at(text, &[key("routing"), key("rules"), Step::Index(1)]),
+            Some((7, 7))
+        );
+        assert_eq!(
+            at(
+                text,
+                &[key("routing"), key("rules"), Step::Index(1), key("name")]
+            ),
+            Some((7, 13))
+        );
+        assert_eq!(
+            at(
+                text,
+                &[key("routing"), key("rules"), Step::Index(1), key("queue")]
+            ),
+            Some((8, 14))
+        );
+        assert_eq!(
+            at(
+                text,
+                &[key("routing"), key("rules"), Step::Index(0), key("queue")]
+            ),
+            Some((4, 14))
+        );
+        // Past the end: the sequence itself.
+        assert_eq!(
+            at(text, &[key("routing"), key("rules"), Step::Index(2)]),
+            Some((2, 3))
+        );
+        assert_eq!(at(text, &[key("routing"), key("after")]), Some((9, 10)));
+    }
+
+    #[test]
+    fn follows_a_sequence_at_its_keys_indent_and_stops_at_flow_style() {
+        let text = "rules:\n- name: a\n- name: b\n  kind: {scaled: x}\nnext: 2\n";
+        assert_eq!(
+            at(text, &[key("rules"), Step::Index(1), key("name")]),
+            Some((3, 9))
+        );
+        assert_eq!(
+            at(
+                text,
+                &[key("rules"), Step::Index(1), key("kind"), key("scaled")]
+            ),
+            Some((4, 9))
+        );
+        assert_eq!(at(text, &[key("next")]), Some((5, 7)));
     }
 
     #[test]

@@ -43,7 +43,7 @@ use crate::error::{Error, Result};
 use crate::policy::PolicyErrors;
 use crate::policy::{
     CommitmentPolicy, GroundingPolicy, Mode, PhraseSet, PiiPolicy, Policy, StalenessPolicy,
-    ValidatorPolicy, EMBEDDED_POLICY_YAML,
+    ValidatorPolicy,
 };
 use crate::request::{Context, Request};
 use crate::text::phrases::PatternError;
@@ -307,7 +307,7 @@ fn too_long(text: &str, reply_field: &str) -> Option<Report> {
 fn embedded_validator() -> &'static ValidatorPolicy {
     static EMBEDDED: OnceLock<ValidatorPolicy> = OnceLock::new();
     EMBEDDED.get_or_init(|| {
-        crate::source::from_yaml::<Policy>(EMBEDDED_POLICY_YAML, Code::PolicyInvalid)
+        Policy::embedded()
             .ok()
             .and_then(|policy| policy.validator)
             .unwrap_or_default()
