@@ -43,8 +43,15 @@ pub(crate) enum Step {
 }
 
 /// A value that does not fit its type, and where it sits.
+///
+/// Boxed: every `Result` of the tree's deserializers, one per policy type, carries
+/// it, and a one-word error keeps those functions small (they are most of the
+/// policy-loading code in the WebAssembly module, and compiled on each cold start).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TreeError {
+pub(crate) struct TreeError(Box<ErrorDetails>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ErrorDetails {
     message: String,
     /// From the failing value up to the root (reversed once, when read).
     path_upward: Vec<Step>,
@@ -56,18 +63,18 @@ pub(crate) struct TreeError {
 impl TreeError {
     /// serde's message ("unknown field `x`, expected one of ...").
     pub(crate) fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The path of the field that failed, from the root.
     pub(crate) fn path(&self) -> Vec<Step> {
-        self.path_upward.iter().rev().cloned().collect()
+        self.0.path_upward.iter().rev().cloned().collect()
     }
 
     /// The path to point at: the field's, or the bad key's within it.
     pub(crate) fn location_path(&self) -> Vec<Step> {
         let mut path = self.path();
-        path.extend(self.bad_key.iter().cloned().map(Step::Key));
+        path.extend(self.0.bad_key.iter().cloned().map(Step::Key));
         path
     }
 
@@ -91,13 +98,26 @@ impl TreeError {
         field
     }
 
-    fn under(mut self, step: Step) -> TreeError {
-        self.path_upward.push(step);
+    // The error path is out of line (and its key copied only there), away from the
+    // many generic functions that call it.
+    #[cold]
+    #[inline(never)]
+    fn under_index(mut self, index: usize) -> TreeError {
+        self.0.path_upward.push(Step::Index(index));
         self
     }
 
+    #[cold]
+    #[inline(never)]
+    fn under_key(mut self, key: &str) -> TreeError {
+        self.0.path_upward.push(Step::Key(key.to_string()));
+        self
+    }
+
+    #[cold]
+    #[inline(never)]
     fn at_key(mut self, key: &str) -> TreeError {
-        self.bad_key.get_or_insert_with(|| key.to_string());
+        self.0.bad_key.get_or_insert_with(|| key.to_string());
         self
     }
 }
@@ -106,9 +126,9 @@ impl fmt::Display for TreeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let field = self.field();
         if field.is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&self.0.message)
         } else {
-            write!(f, "{field}: {}", self.message)
+            write!(f, "{field}: {}", self.0.message)
         }
     }
 }
@@ -117,11 +137,19 @@ impl std::error::Error for TreeError {}
 
 impl de::Error for TreeError {
     fn custom<T: fmt::Display>(message: T) -> TreeError {
-        TreeError {
-            message: message.to_string(),
+        TreeError::new(message.to_string())
+    }
+}
+
+impl TreeError {
+    #[cold]
+    #[inline(never)]
+    fn new(message: String) -> TreeError {
+        TreeError(Box::new(ErrorDetails {
+            message,
             path_upward: Vec::new(),
             bad_key: None,
-        }
+        }))
     }
 }
 
@@ -320,7 +348,7 @@ impl<'de> de::SeqAccess<'de> for &mut Items<'de> {
         self.index += 1;
         seed.deserialize(NodeDeserializer(item))
             .map(Some)
-            .map_err(|error| error.under(Step::Index(index)))
+            .map_err(|error| error.under_index(index))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -357,7 +385,7 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
             .take()
             .ok_or_else(|| de::Error::custom("a mapping value was read before its key"))?;
         seed.deserialize(NodeDeserializer(value))
-            .map_err(|error| error.under(Step::Key(key.to_string())))
+            .map_err(|error| error.under_key(key))
     }
 
     fn size_hint(&self) -> Option<usize> {
