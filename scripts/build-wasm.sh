@@ -13,15 +13,26 @@ cd "$DESKGUARD_ROOT"
 out="$DESKGUARD_ROOT/pkg/web"
 mkdir -p "$out"
 
-# `s`: measured (README, Performance) against `z` it costs 32 KiB gzipped and makes
-# every check about 2.4x faster; `3` is 3.5x faster than `z` but 120 KiB larger. The
-# module is downloaded by browsers, and a sidebar validates on every keystroke pause.
-# Set here rather than in Cargo.toml's release profile, which the native CLI and
-# benches share (`DESKGUARD_WASM_OPT_LEVEL=3 make build` for a speed build).
-export CARGO_PROFILE_RELEASE_OPT_LEVEL="${DESKGUARD_WASM_OPT_LEVEL:-s}"
+# Dependencies at `s`, deskguard itself at `2` (measured, README, Performance): `s`
+# against `z` costs 32 KiB gzipped and makes every check about 2.4x faster; `2` for
+# deskguard, where serde's code for its request, verdict and policy types is generated
+# too, costs another 25 KiB and makes a check about 20% faster again (`2` everywhere:
+# +75 KiB for 5% more). The module is downloaded by browsers, and a sidebar validates
+# on every keystroke pause. Set here rather than in Cargo.toml's release profile, which
+# the native CLI and benches share. `DESKGUARD_WASM_OPT_LEVEL=3 make build` builds
+# everything at one level instead.
+if [ -n "${DESKGUARD_WASM_OPT_LEVEL:-}" ]; then
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL="$DESKGUARD_WASM_OPT_LEVEL"
+    opt_levels="opt-level $DESKGUARD_WASM_OPT_LEVEL"
+    level_args=()
+else
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
+    opt_levels="opt-level s, deskguard 2"
+    level_args=(--config 'profile.release.package.deskguard.opt-level=2')
+fi
 
-echo "build-wasm: cargo build ($WASM_ROUTE route, opt-level $CARGO_PROFILE_RELEASE_OPT_LEVEL)"
-wasm_cargo build --release --no-default-features --lib
+echo "build-wasm: cargo build ($WASM_ROUTE route, $opt_levels)"
+wasm_cargo build "${level_args[@]}" --release --no-default-features --lib
 raw="$WASM_TARGET_DIR/$WASM_TARGET/release/deskguard.wasm"
 
 # Everything below depends only on the raw module, these scripts and the hand-written
