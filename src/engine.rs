@@ -294,11 +294,11 @@ impl Engine {
         &self,
         context: crate::validator::ReplyContext,
     ) -> PreparedReplyContext {
-        let prepared =
-            self.inner
-                .compiled
-                .validator
-                .prepare(&context.input(), true, "internal_note");
+        let prepared = self
+            .inner
+            .compiled
+            .validator
+            .prepare_for_many_replies(&context.input(), "internal_note");
         PreparedReplyContext {
             engine: self.clone(),
             context,

@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -1292,10 +1292,28 @@ impl Sources {
     }
 }
 
-/// The keys of everything the context says.
+/// The keys of everything the context says (or of what it says about one reply's
+/// specifics, see [`IndexKeys`]).
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     keys: HashMap<String, Sources>,
+}
+
+/// Which of the context's keys an [`Index`] keeps.
+pub(crate) enum IndexKeys<'r> {
+    /// Every key: a context prepared once for many replies.
+    All,
+    /// Only these, the keys of the one reply the context is prepared for. Every lookup
+    /// asks for a key of that reply's specifics, so the answers are the same; the
+    /// context's other specifics are parsed but never stored (most of a context's
+    /// specifics are not in any given reply).
+    Only(HashSet<&'r str>),
+}
+
+/// Fills an [`Index`], keeping the keys that [`IndexKeys`] asks for.
+struct IndexBuilder<'r> {
+    index: Index,
+    only: Option<HashSet<&'r str>>,
 }
 
 const MONEY_KEY_HINTS: &[&str] = &[
@@ -1303,9 +1321,16 @@ const MONEY_KEY_HINTS: &[&str] = &[
     "refund", "eur", "gbp",
 ];
 
-impl Index {
+impl IndexBuilder<'_> {
+    fn wants(&self, key: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(key))
+    }
+
     fn add(&mut self, key: String, source: Source) {
-        match self.keys.entry(key) {
+        if !self.wants(&key) {
+            return;
+        }
+        match self.index.keys.entry(key) {
             Entry::Occupied(mut found) => {
                 let sources = found.get_mut();
                 if !sources.contains(source) {
@@ -1339,7 +1364,9 @@ impl Index {
             if let Some(url) = own.strip_prefix("url:") {
                 self.add(key(&["url:", url_host(url)]), source);
             }
-            self.add(own.clone(), source);
+            if self.wants(own) {
+                self.add(own.clone(), source);
+            }
         }
     }
 
@@ -1405,14 +1432,15 @@ impl Index {
 
     /// Indexes a request context (its KB documents already normalized), the ticket's
     /// normalized text, the CRM record's normalized strings and the current time.
-    pub fn build(
+    fn build(
+        mut self,
         context: &Context,
         kb: &[super::PreparedDoc],
         ticket: &[Cow<'_, str>],
         crm_strings: &[String],
         now: Option<&str>,
     ) -> Index {
-        let mut index = Index::default();
+        let index = &mut self;
         for (i, (doc, prepared)) in context.kb.iter().zip(kb).enumerate() {
             index.add_kb(i, doc, prepared);
         }
@@ -1434,7 +1462,7 @@ impl Index {
         if let Some(now) = now {
             index.add_date(now, Source::Other);
         }
-        index
+        self.index
     }
 
     fn add_kb(&mut self, i: usize, doc: &KbDoc, prepared: &super::PreparedDoc) {
@@ -1448,6 +1476,30 @@ impl Index {
         if let Some(updated) = &doc.updated_at {
             self.add_date(updated, source);
         }
+    }
+}
+
+impl Index {
+    /// Indexes a request context (its KB documents already normalized), the ticket's
+    /// normalized text, the CRM record's normalized strings and the current time:
+    /// the keys that `keys` asks for.
+    pub fn build(
+        context: &Context,
+        kb: &[super::PreparedDoc],
+        ticket: &[Cow<'_, str>],
+        crm_strings: &[String],
+        now: Option<&str>,
+        keys: IndexKeys<'_>,
+    ) -> Index {
+        let only = match keys {
+            IndexKeys::All => None,
+            IndexKeys::Only(only) => Some(only),
+        };
+        IndexBuilder {
+            index: Index::default(),
+            only,
+        }
+        .build(context, kb, ticket, crm_strings, now)
     }
 
     /// The sources of the first of `keys` the context has, if any.

@@ -54,7 +54,7 @@ use crate::text::normalize::{normalize_str, Normalized};
 use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder, SetId};
 use commitments::{CommitmentRule, CommitmentRules};
 use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
-use grounding::{Index, Kind, Source};
+use grounding::{Index, IndexKeys, Kind, Source};
 use pii::{KnownEmails, PiiRules};
 
 pub use redact::MASK;
@@ -432,12 +432,22 @@ impl CompiledValidator {
             .map(|d| d.text.as_str())
     }
 
-    /// Prepares `input`; the grounding index only `with_index` (a reply with no
-    /// specific looks nothing up, and indexing is most of the preparation).
-    pub(crate) fn prepare(
+    /// Prepares `input` for any number of replies: the whole context indexed.
+    pub(crate) fn prepare_for_many_replies(
         &self,
         input: &ReplyInput<'_>,
-        with_index: bool,
+        note_field: &str,
+    ) -> Prepared {
+        self.prepare(input, Some(IndexKeys::All), note_field)
+    }
+
+    /// Prepares `input`, with a grounding index of the keys `index_keys` names, or none
+    /// (a reply with no specific looks nothing up, and indexing is most of the
+    /// preparation).
+    fn prepare(
+        &self,
+        input: &ReplyInput<'_>,
+        index_keys: Option<IndexKeys<'_>>,
         note_field: &str,
     ) -> Prepared {
         let now_days = input
@@ -504,10 +514,9 @@ impl CompiledValidator {
                 }
             }
         }
-        let index = if with_index {
-            Index::build(input.context, &kb, &ticket, &crm_strings, input.now)
-        } else {
-            Index::default()
+        let index = match index_keys {
+            Some(keys) => Index::build(input.context, &kb, &ticket, &crm_strings, input.now, keys),
+            None => Index::default(),
         };
         let mut prepared = Prepared {
             kb,
@@ -568,7 +577,17 @@ impl CompiledValidator {
         let prepared = match prepared {
             Some(prepared) => prepared,
             None => {
-                prepared_now = self.prepare(input, !specifics.is_empty(), note_field);
+                // One reply: only its own keys are ever looked up.
+                let index_keys = (!specifics.is_empty()).then(|| {
+                    IndexKeys::Only(
+                        specifics
+                            .iter()
+                            .flat_map(|specific| specific.keys.iter())
+                            .map(String::as_str)
+                            .collect(),
+                    )
+                });
+                prepared_now = self.prepare(input, index_keys, note_field);
                 &prepared_now
             }
         };
