@@ -13,22 +13,27 @@ cd "$DESKGUARD_ROOT"
 out="$DESKGUARD_ROOT/pkg/web"
 mkdir -p "$out"
 
-# Dependencies at `s`, deskguard itself at `2` (measured, README, Performance): `s`
-# against `z` costs 32 KiB gzipped and makes every check about 2.4x faster; `2` for
-# deskguard, where serde's code for its request, verdict and policy types is generated
-# too, costs another 25 KiB and makes a check about 20% faster again (`2` everywhere:
-# +75 KiB for 5% more). The module is downloaded by browsers, and a sidebar validates
-# on every keystroke pause. Set here rather than in Cargo.toml's release profile, which
-# the native CLI and benches share. `DESKGUARD_WASM_OPT_LEVEL=3 make build` builds
-# everything at one level instead.
+# Cold code at `s`, the crates a check runs in at `2` (measured, README, Performance):
+# `s` against `z` costs 32 KiB gzipped and makes every check about 2.4x faster; `2`
+# for deskguard (where serde's code for its request, verdict and policy types is
+# generated too) and for the regex, phrase, JSON, normalization and allocator crates
+# its checks spend their time in costs another 33 KiB and makes a check about 25%
+# faster again. `2` everywhere costs 50 KiB more for nearly nothing. The module is
+# downloaded by browsers, and a sidebar validates on every keystroke pause. Set here
+# rather than in Cargo.toml's release profile, which the native CLI and benches share.
+# `DESKGUARD_WASM_OPT_LEVEL=3 make build` builds everything at one level instead.
+HOT_CRATES="deskguard regex-automata aho-corasick memchr serde_json unicode-normalization dlmalloc"
 if [ -n "${DESKGUARD_WASM_OPT_LEVEL:-}" ]; then
     export CARGO_PROFILE_RELEASE_OPT_LEVEL="$DESKGUARD_WASM_OPT_LEVEL"
     opt_levels="opt-level $DESKGUARD_WASM_OPT_LEVEL"
     level_args=()
 else
     export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
-    opt_levels="opt-level s, deskguard 2"
-    level_args=(--config 'profile.release.package.deskguard.opt-level=2')
+    opt_levels="opt-level s, 2 for $HOT_CRATES"
+    level_args=()
+    for crate in $HOT_CRATES; do
+        level_args+=(--config "profile.release.package.$crate.opt-level=2")
+    done
 fi
 
 echo "build-wasm: cargo build ($WASM_ROUTE route, $opt_levels)"
