@@ -23,14 +23,13 @@ mkdir -p "$out"
 # rather than in Cargo.toml's release profile, which the native CLI and benches share.
 # `DESKGUARD_WASM_OPT_LEVEL=3 make build` builds everything at one level instead.
 HOT_CRATES="deskguard regex-automata aho-corasick memchr serde_json unicode-normalization dlmalloc"
+level_args=()
 if [ -n "${DESKGUARD_WASM_OPT_LEVEL:-}" ]; then
     export CARGO_PROFILE_RELEASE_OPT_LEVEL="$DESKGUARD_WASM_OPT_LEVEL"
     opt_levels="opt-level $DESKGUARD_WASM_OPT_LEVEL"
-    level_args=()
 else
     export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
     opt_levels="opt-level s, 2 for $HOT_CRATES"
-    level_args=()
     for crate in $HOT_CRATES; do
         level_args+=(--config "profile.release.package.$crate.opt-level=2")
     done

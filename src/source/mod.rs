@@ -27,9 +27,8 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
         Error::new(Code::YamlSyntax, humanize(&without_position(&error))).at(location)
     })?;
     tree::from_node(&node).map_err(|error| {
-        Error::new(invalid_code, humanize(error.message()))
-            .at(yaml_path::locate_steps(text, &error.location_path()))
-            .in_field(error.field())
+        let location = yaml_path::locate_steps(text, &error.location_path());
+        misfit(&error, invalid_code).at(location)
     })
 }
 
@@ -38,9 +37,12 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
 /// tree's code alone. Errors name the field, without a location.
 pub(crate) fn from_json_tree<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
     let node: tree::Node = from_json(text, Code::JsonSyntax)?;
-    tree::from_node(&node).map_err(|error| {
-        Error::new(invalid_code, humanize(error.message())).in_field(error.field())
-    })
+    tree::from_node(&node).map_err(|error| misfit(&error, invalid_code))
+}
+
+/// A document that parsed but does not fit its type: `invalid_code`, naming the field.
+fn misfit(error: &tree::TreeError, invalid_code: Code) -> Error {
+    Error::new(invalid_code, humanize(error.message())).in_field(error.field())
 }
 
 /// Parses JSON text into `T`, naming the field path of a type error.

@@ -1313,7 +1313,7 @@ pub(crate) enum IndexKeys<'r> {
 /// Fills an [`Index`], keeping the keys that [`IndexKeys`] asks for.
 struct IndexBuilder<'r> {
     index: Index,
-    only: Option<HashSet<&'r str>>,
+    keys: IndexKeys<'r>,
 }
 
 const MONEY_KEY_HINTS: &[&str] = &[
@@ -1323,13 +1323,20 @@ const MONEY_KEY_HINTS: &[&str] = &[
 
 impl IndexBuilder<'_> {
     fn wants(&self, key: &str) -> bool {
-        self.only.as_ref().is_none_or(|only| only.contains(key))
+        match &self.keys {
+            IndexKeys::All => true,
+            IndexKeys::Only(only) => only.contains(key),
+        }
     }
 
     fn add(&mut self, key: String, source: Source) {
-        if !self.wants(&key) {
-            return;
+        if self.wants(&key) {
+            self.insert(key, source);
         }
+    }
+
+    /// Records a key that [`IndexBuilder::wants`].
+    fn insert(&mut self, key: String, source: Source) {
         match self.index.keys.entry(key) {
             Entry::Occupied(mut found) => {
                 let sources = found.get_mut();
@@ -1364,8 +1371,9 @@ impl IndexBuilder<'_> {
             if let Some(url) = own.strip_prefix("url:") {
                 self.add(key(&["url:", url_host(url)]), source);
             }
+            // Checked before the key is copied (most of a context's keys are not wanted).
             if self.wants(own) {
-                self.add(own.clone(), source);
+                self.insert(own.clone(), source);
             }
         }
     }
@@ -1440,27 +1448,26 @@ impl IndexBuilder<'_> {
         crm_strings: &[String],
         now: Option<&str>,
     ) -> Index {
-        let index = &mut self;
         for (i, (doc, prepared)) in context.kb.iter().zip(kb).enumerate() {
-            index.add_kb(i, doc, prepared);
+            self.add_kb(i, doc, prepared);
         }
         for (key, value) in &context.crm {
-            index.add_crm(key, value, 0);
+            self.add_crm(key, value, 0);
         }
         for text in crm_strings {
-            index.add_text(text, Source::Other);
+            self.add_text(text, Source::Other);
         }
         for order in &context.orders {
-            index.add_money(order.amount_usd, Source::Other);
+            self.add_money(order.amount_usd, Source::Other);
             if let Some(date) = &order.date {
-                index.add_date(date, Source::Other);
+                self.add_date(date, Source::Other);
             }
         }
         for text in ticket {
-            index.add_text(text, Source::Other);
+            self.add_text(text, Source::Other);
         }
         if let Some(now) = now {
-            index.add_date(now, Source::Other);
+            self.add_date(now, Source::Other);
         }
         self.index
     }
@@ -1491,13 +1498,9 @@ impl Index {
         now: Option<&str>,
         keys: IndexKeys<'_>,
     ) -> Index {
-        let only = match keys {
-            IndexKeys::All => None,
-            IndexKeys::Only(only) => Some(only),
-        };
         IndexBuilder {
             index: Index::default(),
-            only,
+            keys,
         }
         .build(context, kb, ticket, crm_strings, now)
     }
