@@ -94,8 +94,7 @@ impl Normalized {
             // Fast path: a run of plain ASCII and single spaces (which the view keeps
             // as they are), each byte followed by ASCII (so no combining mark can
             // attach to it), copied in one go: most sentences are one run.
-            let mut end = i;
-            let mut after_space = out.last_space;
+            let (mut end, mut after_space) = plain_words_end(bytes, i, limit, out.last_space);
             while let Some(&next) = bytes.get(end).filter(|_| end < limit) {
                 match ASCII_CLASS.get(usize::from(next)) {
                     Some(&PLAIN) => after_space = false,
@@ -224,6 +223,44 @@ fn block_starts(pieces: &[Piece], len: usize) -> Vec<u32> {
         blocks.push(piece as u32);
     }
     blocks
+}
+
+/// Skips, eight bytes at a time, the words and single spaces from `at` on that the
+/// view keeps as they are; returns where the skipping stopped and whether the byte
+/// before it is a space. The byte-at-a-time loop after it takes over at the first
+/// eight bytes holding anything else (a control, other whitespace, a non-ASCII byte,
+/// a second space in a row): the same bytes are skipped either way, this is only
+/// faster over ordinary prose.
+fn plain_words_end(
+    bytes: &[u8],
+    mut at: usize,
+    limit: usize,
+    mut after_space: bool,
+) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while at + 8 <= limit {
+        let Some(chunk) = bytes
+            .get(at..at + 8)
+            .and_then(|eight| <[u8; 8]>::try_from(eight).ok())
+            .map(u64::from_le_bytes)
+        else {
+            break;
+        };
+        // For ASCII bytes (checked first), a byte's high bit in `at_least_space` is
+        // set when it is 0x20 or more; in `spaces`, when it is exactly 0x20. Neither
+        // sum carries into the next byte.
+        let at_least_space = (chunk | HIGH).wrapping_sub(0x20 * ONES) & HIGH;
+        let not_space = chunk ^ (0x20 * ONES);
+        let spaces = !(((not_space & !HIGH) + !HIGH) | not_space) & HIGH;
+        let space_after_space = spaces & ((spaces << 8) | u64::from(after_space) << 7);
+        if chunk & HIGH != 0 || at_least_space != HIGH || space_after_space != 0 {
+            break;
+        }
+        after_space = spaces >> 63 != 0;
+        at += 8;
+    }
+    (at, after_space)
 }
 
 /// How the fast path sees a byte: ASCII that is neither whitespace nor a control the
@@ -547,6 +584,38 @@ mod tests {
                     proptest::prop_assert_eq!(text.as_bytes()[span.start].to_ascii_lowercase(), byte);
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Skipping eight bytes at a time stops on an eight-byte boundary at or before
+        /// the first byte the byte-at-a-time loop stops on (within eight bytes of it,
+        /// unless a control byte, which the chunks leave to that loop, came first),
+        /// and agrees with it on whether a space came last.
+        #[test]
+        fn chunked_skipping_stops_no_later_than_byte_by_byte(
+            text in "([a-zA-Z0-9.,'] ?|  |\t|\n|\u{0001}|\u{007F}|é){0,60}",
+            from in 0usize..8,
+            after_space: bool,
+        ) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            let mut reference = from;
+            let mut space_before = after_space;
+            while let Some(&byte) = bytes.get(reference) {
+                match ASCII_CLASS[usize::from(byte)] {
+                    PLAIN => space_before = false,
+                    SPACE if !space_before => space_before = true,
+                    _ => break,
+                }
+                reference += 1;
+            }
+            let (end, space_last) = plain_words_end(bytes, from, bytes.len(), after_space);
+            proptest::prop_assert!(end <= reference && (end - from) % 8 == 0);
+            let control_first = bytes[end..reference].iter().any(|&b| b < 0x20);
+            proptest::prop_assert!(reference - end < 8 || end + 8 > bytes.len() || control_first);
+            let expected = if end == from { after_space } else { bytes[end - 1] == b' ' };
+            proptest::prop_assert_eq!(space_last, expected);
         }
     }
 

@@ -119,42 +119,56 @@ impl Hasher for WordHasher {
 
 type WordTable = HashMap<Box<str>, Vec<usize>, BuildHasherDefault<WordHasher>>;
 
-/// Which (first byte, length) pairs start some phrase: most words of a text are
-/// rejected by one bit test, without hashing.
+/// Which (first byte, length) and (last byte, length) pairs the first words of
+/// phrases have: most words of a text are rejected by two bit tests, without hashing
+/// (a policy's first words share their first bytes and lengths with many ordinary
+/// words, far fewer with both ends).
 #[derive(Debug, Clone)]
 struct FirstWordFilter {
     /// Bit `min(len, 63)` of entry `b` is set when a first word starts with byte `b`
     /// and has that length.
     lengths_by_first_byte: Box<[u64; 256]>,
+    /// The same, for the byte a first word ends with.
+    lengths_by_last_byte: Box<[u64; 256]>,
 }
 
 impl Default for FirstWordFilter {
     fn default() -> Self {
         FirstWordFilter {
             lengths_by_first_byte: Box::new([0; 256]),
+            lengths_by_last_byte: Box::new([0; 256]),
         }
     }
 }
 
 impl FirstWordFilter {
-    fn bit(word: &str) -> Option<(usize, u64)> {
-        let &first = word.as_bytes().first()?;
-        Some((usize::from(first), 1u64 << word.len().min(63)))
+    /// The word's first and last bytes, and its length's bit.
+    fn key(word: &str) -> Option<(usize, usize, u64)> {
+        let bytes = word.as_bytes();
+        let (&first, &last) = (bytes.first()?, bytes.last()?);
+        Some((
+            usize::from(first),
+            usize::from(last),
+            1u64 << word.len().min(63),
+        ))
     }
 
     fn insert(&mut self, word: &str) {
-        if let Some((first, bit)) = FirstWordFilter::bit(word) {
+        if let Some((first, last, bit)) = FirstWordFilter::key(word) {
             if let Some(lengths) = self.lengths_by_first_byte.get_mut(first) {
+                *lengths |= bit;
+            }
+            if let Some(lengths) = self.lengths_by_last_byte.get_mut(last) {
                 *lengths |= bit;
             }
         }
     }
 
     fn may_contain(&self, word: &str) -> bool {
-        FirstWordFilter::bit(word).is_some_and(|(first, bit)| {
-            self.lengths_by_first_byte
-                .get(first)
-                .is_some_and(|lengths| lengths & bit != 0)
+        FirstWordFilter::key(word).is_some_and(|(first, last, bit)| {
+            let has =
+                |table: &[u64; 256], byte: usize| table.get(byte).is_some_and(|l| l & bit != 0);
+            has(&self.lengths_by_first_byte, first) && has(&self.lengths_by_last_byte, last)
         })
     }
 }

@@ -240,7 +240,8 @@ pub struct Redaction {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledValidator {
     pii: PiiRules,
-    kinds: HashSet<&'static str>,
+    /// The kinds of specific that must be grounded (a few: compared, not hashed).
+    kinds: Vec<&'static str>,
     max_age_days: u32,
     volatile_tags: Vec<String>,
     commitments: CommitmentRules,
@@ -343,11 +344,13 @@ impl CompiledValidator {
         }
 
         let grounding: Option<&GroundingPolicy> = part!(grounding);
-        let mut kinds = HashSet::new();
+        let mut kinds = Vec::new();
         for kind in grounding.map(|g| g.kinds.as_slice()).unwrap_or_default() {
             match KINDS.iter().find(|k| **k == kind.as_str()) {
                 Some(k) => {
-                    kinds.insert(*k);
+                    if !kinds.contains(k) {
+                        kinds.push(*k);
+                    }
                 }
                 None => {
                     return Err(invalid(
@@ -579,12 +582,11 @@ impl CompiledValidator {
             None => {
                 // One reply: only its own keys are ever looked up.
                 let index_keys = (!specifics.is_empty()).then(|| {
-                    IndexKeys::Only(
+                    IndexKeys::only(
                         specifics
                             .iter()
                             .flat_map(|specific| specific.keys.iter())
-                            .map(String::as_str)
-                            .collect(),
+                            .map(String::as_str),
                     )
                 });
                 prepared_now = self.prepare(input, index_keys, note_field);
@@ -637,7 +639,7 @@ impl CompiledValidator {
             if in_pii(span) {
                 continue;
             }
-            if !self.kinds.contains(specific.kind.as_str()) {
+            if !self.kinds.contains(&specific.kind.as_str()) {
                 continue;
             }
             match prepared.index.lookup(&specific.keys) {
@@ -882,12 +884,11 @@ impl CompiledValidator {
     ) {
         let text = note.text.as_str();
         let mut cited = false;
-        let mut stale_reported = HashSet::new();
         // Context KB ids, in whatever form the helpdesk uses.
         for (index, doc) in prepared.kb.iter().enumerate() {
             if let Some(at) = matcher::find_words(text, &doc.id) {
                 cited = true;
-                if doc.stale && stale_reported.insert(index) {
+                if doc.stale {
                     let span = note.original_span(at, at + doc.id.len());
                     violations.push(stale_violation(
                         prepared,
@@ -901,21 +902,27 @@ impl CompiledValidator {
         }
         // `KB-123`-shaped ids must exist in context. (The context's ids are read only
         // for a note that cites one: most notes cite none, and most checks have a note.)
-        let mut known_kb: Option<HashSet<String>> = None;
+        let mut known_kb: Option<Vec<String>> = None;
         for specific in grounding::extract(text) {
             if specific.kind != Kind::KbId {
                 continue;
             }
             let known = known_kb.get_or_insert_with(|| {
-                prepared
-                    .kb
-                    .iter()
-                    .flat_map(|doc| grounding::extract(&doc.id))
-                    .filter(|s| s.kind == Kind::KbId)
-                    .flat_map(|s| s.keys)
-                    .collect()
+                sorted(
+                    prepared
+                        .kb
+                        .iter()
+                        .flat_map(|doc| grounding::extract(&doc.id))
+                        .filter(|s| s.kind == Kind::KbId)
+                        .flat_map(|s| s.keys)
+                        .collect(),
+                )
             });
-            if specific.keys.iter().any(|key| known.contains(key)) {
+            if specific
+                .keys
+                .iter()
+                .any(|key| known.binary_search(key).is_ok())
+            {
                 cited = true;
             } else {
                 violations.push(
@@ -930,20 +937,25 @@ impl CompiledValidator {
             }
         }
         // Transaction ids (`txn_…`) must exist in the orders.
-        let mut orders: Option<HashSet<String>> = None;
+        let mut orders: Option<Vec<String>> = None;
         for (start, end) in find_txn_ids(text) {
             let Some(id) = text.get(start..end) else {
                 continue;
             };
             let orders = orders.get_or_insert_with(|| {
-                input
-                    .context
-                    .orders
-                    .iter()
-                    .map(|o| normalize_str(&o.txn_id))
-                    .collect()
+                sorted(
+                    input
+                        .context
+                        .orders
+                        .iter()
+                        .map(|o| normalize_str(&o.txn_id))
+                        .collect(),
+                )
             });
-            if orders.contains(id) {
+            if orders
+                .binary_search_by(|order| order.as_str().cmp(id))
+                .is_ok()
+            {
                 cited = true;
             } else {
                 violations.push(
@@ -1084,6 +1096,13 @@ fn written_once<K: PartialEq>(
     let message = write();
     written.push((key, message.clone()));
     message
+}
+
+/// `items` sorted, to be searched by bisection: a note cites a few ids of a context's
+/// few, where sorting and comparing is cheaper than hashing.
+fn sorted(mut items: Vec<String>) -> Vec<String> {
+    items.sort_unstable();
+    items
 }
 
 fn field_noun(field: &str) -> &'static str {
