@@ -479,19 +479,27 @@ fn valid_date(year: Option<i64>, month: u32, day: u32) -> bool {
 /// several.
 fn date_key(year: Option<i64>, month: u32, day: u32) -> String {
     let mut key = String::with_capacity(15);
+    spell_date_key(&mut key, year, month, day);
+    key
+}
+
+/// Appends [`date_key`] to `key`.
+fn spell_date_key(key: &mut String, year: Option<i64>, month: u32, day: u32) {
     key.push_str("date:");
     match year {
         None => key.push('*'),
         Some(year) => match u32::try_from(year) {
-            Ok(year) if year <= 9999 => push_padded(&mut key, year, 4),
-            _ => return format!("date:{year:04}-{month:02}-{day:02}"),
+            Ok(year) if year <= 9999 => push_padded(key, year, 4),
+            _ => {
+                key.push_str(&format!("{year:04}-{month:02}-{day:02}"));
+                return;
+            }
         },
     }
     key.push('-');
-    push_padded(&mut key, month, 2);
+    push_padded(key, month, 2);
     key.push('-');
-    push_padded(&mut key, day, 2);
-    key
+    push_padded(key, day, 2);
 }
 
 /// Appends `value` in decimal, zero-padded to `width` digits (as `{:0width$}` does).
@@ -1306,18 +1314,39 @@ pub(crate) enum IndexKeys<'r> {
     /// Only these, the keys of the one reply the context is prepared for. Every lookup
     /// asks for a key of that reply's specifics, so the answers are the same; the
     /// context's other specifics are parsed but never stored (most of a context's
-    /// specifics are not in any given reply). Sorted and without repeats: a reply
-    /// has a handful of keys, found faster by comparing than by hashing.
-    Only(Vec<&'r str>),
+    /// specifics are not in any given reply).
+    Only(WantedKeys<'r>),
 }
 
 impl<'r> IndexKeys<'r> {
     /// Only the keys `keys` yields.
     pub fn only(keys: impl IntoIterator<Item = &'r str>) -> IndexKeys<'r> {
-        let mut keys: Vec<&str> = keys.into_iter().collect();
-        keys.sort_unstable();
-        keys.dedup();
-        IndexKeys::Only(keys)
+        let mut sorted: Vec<&str> = keys.into_iter().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let filter = sorted
+            .iter()
+            .fold(0, |filter, key| filter | WantedKeys::bit(key));
+        IndexKeys::Only(WantedKeys { sorted, filter })
+    }
+}
+
+/// A reply's keys: a handful, so sorted and searched by bisection rather than hashed,
+/// behind a 64-bit filter of their lengths and last bytes that turns most of the
+/// context's keys away before any comparison.
+pub(crate) struct WantedKeys<'r> {
+    sorted: Vec<&'r str>,
+    filter: u64,
+}
+
+impl WantedKeys<'_> {
+    fn bit(key: &str) -> u64 {
+        let last = key.as_bytes().last().copied().unwrap_or(0);
+        1 << ((key.len() * 7 + usize::from(last)) % 64)
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.filter & WantedKeys::bit(key) != 0 && self.sorted.binary_search(&key).is_ok()
     }
 }
 
@@ -1325,6 +1354,8 @@ impl<'r> IndexKeys<'r> {
 struct IndexBuilder<'r> {
     index: Index,
     keys: IndexKeys<'r>,
+    /// The buffer [`IndexBuilder::add`] spells keys in.
+    spelled: String,
 }
 
 const MONEY_KEY_HINTS: &[&str] = &[
@@ -1336,14 +1367,20 @@ impl IndexBuilder<'_> {
     fn wants(&self, key: &str) -> bool {
         match &self.keys {
             IndexKeys::All => true,
-            IndexKeys::Only(only) => only.binary_search(&key).is_ok(),
+            IndexKeys::Only(only) => only.contains(key),
         }
     }
 
-    fn add(&mut self, key: String, source: Source) {
+    /// Adds the key that `spell` writes, if wanted. It is spelled into a buffer kept
+    /// from key to key, and copied only when kept (most of a context's keys are not).
+    fn add(&mut self, source: Source, spell: impl FnOnce(&mut String)) {
+        let mut key = std::mem::take(&mut self.spelled);
+        key.clear();
+        spell(&mut key);
         if self.wants(&key) {
-            self.insert(key, source);
+            self.insert(key.clone(), source);
         }
+        self.spelled = key;
     }
 
     /// Records a key that [`IndexBuilder::wants`].
@@ -1367,20 +1404,25 @@ impl IndexBuilder<'_> {
     /// Adds a specific's keys, with the extra keys a context value grounds.
     fn add_specific(&mut self, specific: &Specific, source: Source) {
         for own in specific.keys.iter() {
+            let spell_all = |key: &mut String, parts: &[&str]| {
+                for part in parts {
+                    key.push_str(part);
+                }
+            };
             if let Some(date) = own.strip_prefix("date:") {
                 if let Some((_, month_day)) = date.split_once('-') {
-                    self.add(key(&["date:*-", month_day]), source);
+                    self.add(source, |key| spell_all(key, &["date:*-", month_day]));
                 }
             }
             if let Some(rest) = own.strip_prefix("dur:") {
                 if let Some((unit, range)) = rest.split_once(':') {
                     if let Some((_, high)) = range.split_once('-') {
-                        self.add(key(&["dur:", unit, ":", high]), source);
+                        self.add(source, |key| spell_all(key, &["dur:", unit, ":", high]));
                     }
                 }
             }
             if let Some(url) = own.strip_prefix("url:") {
-                self.add(key(&["url:", url_host(url)]), source);
+                self.add(source, |key| spell_all(key, &["url:", url_host(url)]));
             }
             // Checked before the key is copied (most of a context's keys are not wanted).
             if self.wants(own) {
@@ -1398,16 +1440,17 @@ impl IndexBuilder<'_> {
 
     fn add_date(&mut self, text: &str, source: Source) {
         if let Some((year, month, day)) = parse_ymd(text) {
-            self.add(date_key(Some(year), month, day), source);
-            self.add(date_key(None, month, day), source);
+            self.add(source, |key| spell_date_key(key, Some(year), month, day));
+            self.add(source, |key| spell_date_key(key, None, month, day));
         }
     }
 
     fn add_money(&mut self, amount: f64, source: Source) {
         if amount.is_finite() && amount >= 0.0 {
-            let mut key = String::from("money:usd:");
-            key.push_str(&money_text(amount));
-            self.add(key, source);
+            self.add(source, |key| {
+                key.push_str("money:usd:");
+                key.push_str(&money_text(amount));
+            });
         }
     }
 
@@ -1431,7 +1474,10 @@ impl IndexBuilder<'_> {
                     if let Some(amount) = number.as_f64() {
                         let text = format!("{amount:.4}");
                         let text = text.trim_end_matches('0').trim_end_matches('.');
-                        self.add(key(&["pct:", text]), Source::Other);
+                        self.add(Source::Other, |key| {
+                            key.push_str("pct:");
+                            key.push_str(text);
+                        });
                     }
                 }
             }
@@ -1512,6 +1558,7 @@ impl Index {
         IndexBuilder {
             index: Index::default(),
             keys,
+            spelled: String::new(),
         }
         .build(context, kb, ticket, crm_strings, now)
     }
