@@ -576,6 +576,47 @@ pub(crate) fn extract(text: &str) -> Vec<Specific> {
     found
 }
 
+/// The KB ids among the specifics of a normalized text: what [`extract`] finds of
+/// [`Kind::KbId`], without parsing the rest (an internal note is read for its
+/// citations only, and is dense with numbers that are no KB id).
+///
+/// An id starts at a `kb` with a space or an opening bracket before it. Of what
+/// [`extract`] parses, only a URL, which runs to the next whitespace, can swallow such
+/// a `kb` (`www.example.com/(kb-204)`): the rest take digits, separators, their own
+/// words, or (an identifier such as `txn_8842-kb-204`) only what is glued on without
+/// a bracket. A differential test keeps the two in step.
+pub(crate) fn extract_kb_ids(text: &str) -> Vec<Specific> {
+    let p = Parser {
+        text,
+        tokens: tokenize(text),
+    };
+    let mut found = Vec::new();
+    let mut k = 0usize;
+    while let Some(token) = p.token(k) {
+        let parsed = match token.kind {
+            TokenKind::Word => match p.str_of(k) {
+                "http" | "https" | "www" => url(&p, k),
+                "kb" => kb_id(&p, k),
+                _ => None,
+            },
+            TokenKind::Num | TokenKind::Sym => None,
+        };
+        match parsed {
+            Some(Parsed { specifics, next }) => {
+                found.extend(
+                    specifics
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| s.kind == Kind::KbId),
+                );
+                k = next.max(k + 1);
+            }
+            None => k += 1,
+        }
+    }
+    found
+}
+
 /// What a parse at one token found (a range is two specifics, an identifier none:
 /// kept off the heap, as a dense text parses a candidate every few bytes), and the
 /// token after it.
@@ -676,32 +717,14 @@ fn parse_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         }
         _ => {}
     }
-    // Numbers glued to letters on the left (`txn_8842`, `v2`) are parts of identifiers.
-    let glued_to_word = p.glued(k)
-        && k.checked_sub(1)
-            .is_some_and(|prev| p.is(prev, TokenKind::Word) || p.sym(prev, "_"));
     if let Some(parsed) = url(p, k) {
         return Some(parsed);
     }
     if let Some(parsed) = kb_id(p, k) {
         return Some(parsed);
     }
-    if glued_to_word && p.is(k, TokenKind::Num) {
-        // Skip the whole identifier.
-        let mut next = k + 1;
-        while p.glued(next)
-            && !p.sym(next, " ")
-            && (p.is(next, TokenKind::Num)
-                || p.is(next, TokenKind::Word)
-                || p.sym(next, "_")
-                || p.sym(next, "-"))
-        {
-            next += 1;
-        }
-        return Some(Parsed {
-            specifics: [None, None],
-            next,
-        });
+    if let Some(parsed) = identifier_at(p, k) {
+        return Some(parsed);
     }
     if let Some(parsed) = phone(p, k) {
         return Some(parsed);
@@ -716,6 +739,31 @@ fn parse_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
         return Some(parsed);
     }
     number_led(p, k)
+}
+
+/// A number glued to letters on the left (`txn_8842`, `v2`) is part of an identifier:
+/// the whole identifier is skipped, as no specific.
+fn identifier_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
+    let glued_to_word = p.glued(k)
+        && k.checked_sub(1)
+            .is_some_and(|prev| p.is(prev, TokenKind::Word) || p.sym(prev, "_"));
+    if !(glued_to_word && p.is(k, TokenKind::Num)) {
+        return None;
+    }
+    let mut next = k + 1;
+    while p.glued(next)
+        && !p.sym(next, " ")
+        && (p.is(next, TokenKind::Num)
+            || p.is(next, TokenKind::Word)
+            || p.sym(next, "_")
+            || p.sym(next, "-"))
+    {
+        next += 1;
+    }
+    Some(Parsed {
+        specifics: [None, None],
+        next,
+    })
 }
 
 fn url(p: &Parser<'_>, k: usize) -> Option<Parsed> {
@@ -1572,6 +1620,24 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `extract_kb_ids` finds exactly the KB ids `extract` finds, over texts made
+        /// of ids, URLs, identifiers and every other kind of specific run together.
+        #[test]
+        fn kb_ids_alone_are_the_kb_ids_of_everything(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "kb", "kb-", "kb_", "kb#", "204", "0012", "-", "_", "(", ")", "[", "]", " ", " ",
+                "https://", "http://", "www.", "example.com/", ".", ",", "/", "txn_", "v", "$",
+                "usd", "june", "3rd", "two", "to", "10", "business", "days", "+1", "(415)",
+                "555-0132", "%", "2026-06-03", "x", "a", "€", "é",
+            ]), 0..24)
+        ) {
+            let text: String = pieces.concat();
+            let all: Vec<Specific> = extract(&text).into_iter().filter(|s| s.kind == Kind::KbId).collect();
+            proptest::prop_assert_eq!(extract_kb_ids(&text), all, "{:?}", text);
+        }
+    }
 
     #[test]
     fn the_filter_lets_every_word_that_can_start_a_specific_through() {

@@ -903,17 +903,13 @@ impl CompiledValidator {
         // `KB-123`-shaped ids must exist in context. (The context's ids are read only
         // for a note that cites one: most notes cite none, and most checks have a note.)
         let mut known_kb: Option<Vec<String>> = None;
-        for specific in grounding::extract(text) {
-            if specific.kind != Kind::KbId {
-                continue;
-            }
+        for specific in grounding::extract_kb_ids(text) {
             let known = known_kb.get_or_insert_with(|| {
                 sorted(
                     prepared
                         .kb
                         .iter()
-                        .flat_map(|doc| grounding::extract(&doc.id))
-                        .filter(|s| s.kind == Kind::KbId)
+                        .flat_map(|doc| grounding::extract_kb_ids(&doc.id))
                         .flat_map(|s| s.keys)
                         .collect(),
                 )
