@@ -62,10 +62,25 @@ impl Pattern {
     /// # Errors
     /// Why the pattern does not compile, on one line.
     pub fn new(pattern: &str, case: PatternCase) -> Result<Pattern, String> {
-        Pattern::build(pattern, case, PREFILTER)
+        Pattern::build(&[pattern], case, PREFILTER)
     }
 
-    fn build(pattern: &str, case: PatternCase, prefilter: bool) -> Result<Pattern, String> {
+    /// Compiles `patterns` into one program under [`PATTERN_SIZE_LIMIT`], which finds
+    /// what their alternation `(?:p1)|(?:p2)|…` finds: at the leftmost position where
+    /// any matches, the first of them in order that matches there.
+    ///
+    /// Built as many patterns rather than one alternation because the literals it
+    /// searches for first are then chosen pattern by pattern: for the default policy's
+    /// `fix` commitment (two patterns), a 1 KB draft is searched in under half the
+    /// time.
+    ///
+    /// # Errors
+    /// Why the patterns do not compile, on one line.
+    pub fn new_many(patterns: &[&str], case: PatternCase) -> Result<Pattern, String> {
+        Pattern::build(patterns, case, PREFILTER)
+    }
+
+    fn build(patterns: &[&str], case: PatternCase, prefilter: bool) -> Result<Pattern, String> {
         // The limits `regex`'s `size_limit` and `dfa_size_limit` set.
         let config = meta::Config::new()
             .auto_prefilter(prefilter)
@@ -74,7 +89,7 @@ impl Pattern {
         meta::Builder::new()
             .configure(config)
             .syntax(syntax::Config::new().case_insensitive(case == PatternCase::Insensitive))
-            .build(pattern)
+            .build_many(patterns)
             .map(|regex| Pattern { regex })
             .map_err(|error| match (error.size_limit(), error.syntax_error()) {
                 (Some(limit), _) => {
@@ -164,11 +179,47 @@ mod tests {
             case in proptest::sample::select(vec![PatternCase::Sensitive, PatternCase::Insensitive]),
         ) {
             let text = text.concat();
-            let with = Pattern::build(pattern, case, true).unwrap();
-            let without = Pattern::build(pattern, case, false).unwrap();
+            let with = Pattern::build(&[pattern], case, true).unwrap();
+            let without = Pattern::build(&[pattern], case, false).unwrap();
             proptest::prop_assert_eq!(
                 with.find_iter(&text).collect::<Vec<_>>(),
                 without.find_iter(&text).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Many patterns in one program find what their alternation finds: the same
+        /// spans, leftmost first, the earlier pattern first at the same position,
+        /// including where one pattern's match is a prefix of another's.
+        #[test]
+        fn many_patterns_find_what_their_alternation_finds(
+            text in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "we", "will", "'ll", " ", "call", "you", "within", "the", "hour", "day",
+                    "definitely", "be", "fix", "fixed", "x", "3", "times", "higher", ".", "é",
+                ]),
+                0..40,
+            ),
+            patterns in proptest::strategy::Strategy::prop_shuffle(proptest::sample::subsequence(vec![
+                r"(?:we|i)(?: will|'ll) call you",
+                r"within the (?:hour|day)",
+                r"(?:will|'ll) (?:definitely )?(?:be )?fix",
+                r"will",
+                r"fix(?:ed)?",
+                r"[0-9]+ ?(?:x|times) (?:higher|more)",
+                r"(?i)WE",
+                r"",
+            ], 1..5)),
+            case in proptest::sample::select(vec![PatternCase::Sensitive, PatternCase::Insensitive]),
+        ) {
+            let text = text.concat();
+            let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+            let one = Pattern::new(&joined, case).unwrap();
+            let many = Pattern::new_many(&patterns, case).unwrap();
+            proptest::prop_assert_eq!(
+                many.find_iter(&text).collect::<Vec<_>>(),
+                one.find_iter(&text).collect::<Vec<_>>()
             );
         }
     }

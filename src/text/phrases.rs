@@ -476,12 +476,7 @@ fn compile_patterns<S: AsRef<str>>(
     if patterns.is_empty() {
         return Ok(None);
     }
-    let joined = patterns
-        .iter()
-        .map(|pattern| format!("(?:{pattern})"))
-        .collect::<Vec<_>>()
-        .join("|");
-    match Pattern::new(&joined, case) {
+    match Pattern::new_many(&patterns, case) {
         Ok(regex) => Ok(Some(regex)),
         // Name the culprit: compile each alone only now, when something failed.
         Err(joined_reason) => Err(patterns
@@ -494,8 +489,8 @@ fn compile_patterns<S: AsRef<str>>(
                         reason,
                     })
             })
-            .unwrap_or(PatternError {
-                pattern: joined,
+            .unwrap_or_else(|| PatternError {
+                pattern: patterns.join("|"),
                 reason: joined_reason,
             })),
     }

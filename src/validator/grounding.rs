@@ -558,22 +558,7 @@ fn full_year(text: &str) -> Option<i64> {
 
 /// Extracts every specific from a normalized text.
 pub(crate) fn extract(text: &str) -> Vec<Specific> {
-    let parser = Parser {
-        text,
-        tokens: tokenize(text),
-    };
-    let mut found = Vec::new();
-    let mut k = 0usize;
-    while k < parser.tokens.len() {
-        match parse_at(&parser, k) {
-            Some(Parsed { specifics, next }) => {
-                found.extend(specifics.into_iter().flatten());
-                k = next.max(k + 1);
-            }
-            None => k += 1,
-        }
-    }
-    found
+    parse_all(text, parse_at)
 }
 
 /// The KB ids among the specifics of a normalized text: what [`extract`] finds of
@@ -586,29 +571,30 @@ pub(crate) fn extract(text: &str) -> Vec<Specific> {
 /// words, or (an identifier such as `txn_8842-kb-204`) only what is glued on without
 /// a bracket. A differential test keeps the two in step.
 pub(crate) fn extract_kb_ids(text: &str) -> Vec<Specific> {
-    let p = Parser {
+    let mut found = parse_all(text, |p, k| match p.word(k)? {
+        "http" | "https" | "www" => url(p, k),
+        "kb" => kb_id(p, k),
+        _ => None,
+    });
+    found.retain(|specific| specific.kind == Kind::KbId);
+    found
+}
+
+/// Parses `text` from left to right with `parse`, which is tried at each token and
+/// says what it found there and the token after it. (Inlined into both callers, so
+/// that each loop is compiled around its own parser, as when written out twice.)
+#[inline(always)]
+fn parse_all(text: &str, parse: impl Fn(&Parser<'_>, usize) -> Option<Parsed>) -> Vec<Specific> {
+    let parser = Parser {
         text,
         tokens: tokenize(text),
     };
     let mut found = Vec::new();
     let mut k = 0usize;
-    while let Some(token) = p.token(k) {
-        let parsed = match token.kind {
-            TokenKind::Word => match p.str_of(k) {
-                "http" | "https" | "www" => url(&p, k),
-                "kb" => kb_id(&p, k),
-                _ => None,
-            },
-            TokenKind::Num | TokenKind::Sym => None,
-        };
-        match parsed {
+    while k < parser.tokens.len() {
+        match parse(&parser, k) {
             Some(Parsed { specifics, next }) => {
-                found.extend(
-                    specifics
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| s.kind == Kind::KbId),
-                );
+                found.extend(specifics.into_iter().flatten());
                 k = next.max(k + 1);
             }
             None => k += 1,
