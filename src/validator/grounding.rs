@@ -99,10 +99,15 @@ impl IntoIterator for Keys {
 /// every specific of every text; concatenation skips the formatting machinery.
 fn key(parts: &[&str]) -> String {
     let mut key = String::with_capacity(parts.iter().map(|part| part.len()).sum());
-    for part in parts {
-        key.push_str(part);
-    }
+    push_parts(&mut key, parts);
     key
+}
+
+/// Appends a key's parts to `out` (see [`key`]).
+fn push_parts(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
 }
 
 /// One specific found in a normalized text.
@@ -1438,25 +1443,20 @@ impl IndexBuilder<'_> {
     /// Adds a specific's keys, with the extra keys a context value grounds.
     fn add_specific(&mut self, specific: &Specific, source: Source) {
         for own in specific.keys.iter() {
-            let spell_all = |key: &mut String, parts: &[&str]| {
-                for part in parts {
-                    key.push_str(part);
-                }
-            };
             if let Some(date) = own.strip_prefix("date:") {
                 if let Some((_, month_day)) = date.split_once('-') {
-                    self.add(source, |key| spell_all(key, &["date:*-", month_day]));
+                    self.add(source, |key| push_parts(key, &["date:*-", month_day]));
                 }
             }
             if let Some(rest) = own.strip_prefix("dur:") {
                 if let Some((unit, range)) = rest.split_once(':') {
                     if let Some((_, high)) = range.split_once('-') {
-                        self.add(source, |key| spell_all(key, &["dur:", unit, ":", high]));
+                        self.add(source, |key| push_parts(key, &["dur:", unit, ":", high]));
                     }
                 }
             }
             if let Some(url) = own.strip_prefix("url:") {
-                self.add(source, |key| spell_all(key, &["url:", url_host(url)]));
+                self.add(source, |key| push_parts(key, &["url:", url_host(url)]));
             }
             // Checked before the key is copied (most of a context's keys are not wanted).
             if self.wants(own) {
@@ -1482,8 +1482,7 @@ impl IndexBuilder<'_> {
     fn add_money(&mut self, amount: f64, source: Source) {
         if amount.is_finite() && amount >= 0.0 {
             self.add(source, |key| {
-                key.push_str("money:usd:");
-                key.push_str(&money_text(amount));
+                push_parts(key, &["money:usd:", &money_text(amount)]);
             });
         }
     }
@@ -1508,10 +1507,7 @@ impl IndexBuilder<'_> {
                     if let Some(amount) = number.as_f64() {
                         let text = format!("{amount:.4}");
                         let text = text.trim_end_matches('0').trim_end_matches('.');
-                        self.add(Source::Other, |key| {
-                            key.push_str("pct:");
-                            key.push_str(text);
-                        });
+                        self.add(Source::Other, |key| push_parts(key, &["pct:", text]));
                     }
                 }
             }
