@@ -15,8 +15,12 @@
 //! with the CLI on the same inputs; these tests pin the CLI to them, and the spot
 //! checks below say why each line is right.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+
+use common::ScratchDir;
 
 use serde_json::Value;
 
@@ -55,12 +59,6 @@ fn stderr(output: &Output) -> String {
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(format!("{ROOT}/{path}")).unwrap()
-}
-
-fn temp_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("deskguard-cli-incident-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -102,7 +100,7 @@ fn incident_prints_each_alert_as_a_json_line() {
 fn incident_state_saved_mid_stream_continues_with_the_same_alerts() {
     let events = fixture(EVENTS);
     let lines: Vec<&str> = events.lines().collect();
-    let dir = temp_dir();
+    let dir = ScratchDir::new("cli-incident");
     let state = dir.join("state.json");
     let state = state.to_str().unwrap();
     // Split inside the completion drop (line 40 is 09:42, the drop began at 09:30):
@@ -130,13 +128,11 @@ fn incident_state_saved_mid_stream_continues_with_the_same_alerts() {
 
 #[test]
 fn incident_config_changes_the_thresholds() {
-    let dir = temp_dir();
-    let config = dir.join("config.json");
-    std::fs::write(
-        &config,
+    let dir = ScratchDir::new("cli-incident");
+    let config = dir.write(
+        "config.json",
         r#"{"category_min_customers": 2, "billing_anomaly_ratio": 0.1}"#,
-    )
-    .unwrap();
+    );
     let output = run(
         &["incident", "--config", config.to_str().unwrap(), EVENTS],
         None,
@@ -189,9 +185,8 @@ fn incident_rejects_bad_events_with_file_line_column_and_field() {
         ),
         (r#"{"type":"users","#, "<stdin>:2:16: EOF while parsing a value"),
     ] {
-        let dir = temp_dir();
+        let dir = ScratchDir::new("cli-incident");
         let state = dir.join("never.json");
-        let _ = std::fs::remove_file(&state);
         let input = format!("{users}\n{second}\n{users}\n");
         let output = run(
             &["incident", "-", "--save-state", state.to_str().unwrap()],
@@ -212,9 +207,8 @@ fn incident_rejects_bad_events_with_file_line_column_and_field() {
 
 #[test]
 fn incident_rejects_bad_config_state_and_files_with_exit_2() {
-    let dir = temp_dir();
-    let config = dir.join("bad-config.json");
-    std::fs::write(&config, r#"{"complaint_runs": 3}"#).unwrap();
+    let dir = ScratchDir::new("cli-incident");
+    let config = dir.write("bad-config.json", r#"{"complaint_runs": 3}"#);
     let config = config.to_str().unwrap();
     let output = run(&["incident", "--config", config, EVENTS], None);
     assert_eq!(output.status.code(), Some(2));
@@ -225,8 +219,7 @@ fn incident_rejects_bad_config_state_and_files_with_exit_2() {
         "{}",
         stderr(&output)
     );
-    let state = dir.join("bad-state.json");
-    std::fs::write(&state, r#"{"version": 1}"#).unwrap();
+    let state = dir.write("bad-state.json", r#"{"version": 1}"#);
     let state = state.to_str().unwrap();
     let output = run(&["incident", "--state", state, EVENTS], None);
     assert_eq!(output.status.code(), Some(2));

@@ -10,9 +10,12 @@
 //! read: they are reported, with a warning on stderr), `2` unreadable or invalid input
 //! (a file that cannot be read, a bad policy, a bad `--now`), one line on stderr.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use common::ScratchDir;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_deskguard");
@@ -48,17 +51,10 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
-fn temp(name: &str, contents: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("deskguard-cli-runbook-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
-
 #[test]
 fn screen_prints_category_tier_sla_and_due_time() {
-    let ticket = temp(
+    let scratch = ScratchDir::new("cli-runbook");
+    let ticket = scratch.write(
         "stuck.json",
         r#"{"id": "T-9", "subject": "Task stuck", "body": "The agent stopped halfway", "customer": {"id": "C-1"}}"#,
     );
@@ -130,7 +126,8 @@ fn screen_rejects_bad_input_with_exit_2() {
     let output = run(&["screen", "no/such/ticket.json"], None);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).starts_with("deskguard: error: no/such/ticket.json: cannot read"));
-    let bad_policy = temp("bad-policy.yaml", "version: [");
+    let scratch = ScratchDir::new("cli-runbook");
+    let bad_policy = scratch.write("bad-policy.yaml", "version: [");
     let output = run(
         &["screen", "-", "--policy", bad_policy.to_str().unwrap()],
         Some("{}"),
@@ -158,8 +155,7 @@ fn eval_prints_a_table_and_warns_about_unreadable_lines() {
 
 #[test]
 fn eval_json_with_a_ticket_log_and_an_html_report() {
-    let dir = std::env::temp_dir().join(format!("deskguard-eval-html-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = ScratchDir::new("eval-html");
     let html = dir.join("report.html");
     let output = run(
         &[
@@ -262,7 +258,8 @@ fn eval_over_many_lines_matches_the_library() {
         text.push_str(valid[i % valid.len()]);
         text.push('\n');
     }
-    let path = temp("many.jsonl", &text);
+    let scratch = ScratchDir::new("cli-runbook");
+    let path = scratch.write("many.jsonl", &text);
     let output = run(&["eval", path.to_str().unwrap(), "--json"], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
