@@ -12,11 +12,13 @@
 //! Bad input never produces a panic or a backtrace (`RUST_BACKTRACE=1` is set so that
 //! one would show).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::TempFile;
 use deskguard::{Contract, Engine, Mode, Request};
 use serde_json::Value;
 
@@ -89,33 +91,6 @@ fn assert_fails(output: &Output, line: &str) {
     assert_exit(output, 2);
     assert_eq!(stdout(output), "");
     assert_eq!(stderr(output), format!("deskguard: error: {line}\n"));
-}
-
-/// A file under the system temp directory with a name unique to this test run.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: &[u8]) -> TempFile {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "deskguard-cli-{}-{}-{name}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::write(&path, contents).unwrap();
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 fn read(path: &str) -> String {
