@@ -269,10 +269,7 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de> {
                     Err(de::Error::invalid_length(items.len(), &"fewer elements"))
                 }
             }
-            Node::Mapping(entries) => visitor.visit_map(Entries {
-                entries: entries.iter(),
-                value: None,
-            }),
+            Node::Mapping(_) => self.deserialize_map(visitor),
         }
     }
 
