@@ -16,20 +16,23 @@ mkdir -p "$out"
 # Cold code at `s`, the crates a check runs in at `2` (measured, README, Performance):
 # `s` against `z` costs 32 KiB gzipped and makes every check about 2.4x faster; `2`
 # for deskguard (where serde's code for its request, verdict and policy types is
-# generated too) and for the regex, phrase, JSON, normalization and allocator crates
-# its checks spend their time in costs another 33 KiB and makes a check about 25%
-# faster again. `2` everywhere costs 50 KiB more for nearly nothing. The module is
-# downloaded by browsers, and a sidebar validates on every keystroke pause. Set here
-# rather than in Cargo.toml's release profile, which the native CLI and benches share.
-# regex-syntax, which parses patterns while an engine is built (a check barely uses it),
-# is at `z`: V8
-# compiles a hot function again with its optimizing compiler on a background thread,
-# and the larger the function the sooner and the longer. At `s` its parser was one
-# 21 KB function that V8 spent 53 ms of CPU re-compiling during a cold start, on the
-# same two cores the cold start runs on (README, Performance). At `z` the module is
-# 7 KiB smaller and V8's background work in a cold start drops from about 320 to 190 ms.
+# generated too) and for the phrase, JSON, normalization and allocator crates its
+# checks spend their time in costs another 33 KiB and makes a check about 25% faster
+# again. `2` everywhere costs 50 KiB more for nearly nothing. The module is downloaded
+# by browsers, and a sidebar validates on every keystroke pause. Set here rather than
+# in Cargo.toml's release profile, which the native CLI and benches share.
+#
+# The regex crates are not at `2`, for the cold start. V8 compiles a function whole on
+# its first call and, once it runs hot, again with its optimizing compiler on a
+# background thread, on the same two cores the cold start runs on; the larger the
+# function, the longer. Building an engine runs the regex parser and NFA compiler hard.
+# regex-syntax, which parses patterns while an engine is built (a check barely uses
+# it), is at `z`: at `s` its parser was one 21 KB function, 53 ms of background CPU in
+# one cold start. regex-automata, whose lazy DFA a check does search with, is at `s`:
+# against `2` that is 20 KiB less code compiled in a cold start and a third less
+# background CPU, and no change per call (`check`, and validating a 64 KB reply).
 # `DESKGUARD_WASM_OPT_LEVEL=3 make build` builds everything at one level instead.
-HOT_CRATES="deskguard regex-automata aho-corasick memchr serde_json unicode-normalization dlmalloc"
+HOT_CRATES="deskguard aho-corasick memchr serde_json unicode-normalization dlmalloc"
 BUILD_ONLY_CRATES="regex-syntax"
 level_args=()
 if [ -n "${DESKGUARD_WASM_OPT_LEVEL:-}" ]; then
