@@ -156,18 +156,28 @@ mod tests {
         );
     }
 
+    /// Texts of up to 40 of `pieces` in a row: the words, spaces and stray characters
+    /// the patterns under test are made of.
+    fn text_of(pieces: Vec<&'static str>) -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::strategy::Strategy::prop_map(
+            proptest::collection::vec(proptest::sample::select(pieces), 0..40),
+            |pieces| pieces.concat(),
+        )
+    }
+
+    fn either_case() -> impl proptest::strategy::Strategy<Value = PatternCase> {
+        proptest::sample::select(vec![PatternCase::Sensitive, PatternCase::Insensitive])
+    }
+
     proptest::proptest! {
         /// Prefilters change how a match is found, never which: the default policy's
         /// kinds of pattern, on texts made of their pieces.
         #[test]
         fn prefilters_do_not_change_the_matches(
-            text in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "we", "will", "'ll", " ", "call", "you", "within", "the", "hour", "bill",
-                    "x", "3", "doubled", ".", "é", "data", "is", "gone", "sk-", "abcdefghij",
-                ]),
-                0..40,
-            ),
+            text in text_of(vec![
+                "we", "will", "'ll", " ", "call", "you", "within", "the", "hour", "bill",
+                "x", "3", "doubled", ".", "é", "data", "is", "gone", "sk-", "abcdefghij",
+            ]),
             pattern in proptest::sample::select(vec![
                 r"\b(?:we|i)(?: will|'ll) call you\b",
                 r"\bwithin the (?:hour|day)\b",
@@ -176,9 +186,8 @@ mod tests {
                 r"\bdata (?:is|was) (?:gone|lost)\b",
                 r"\b(?:sk-|ghp_)[a-z0-9_\-]{16,}",
             ]),
-            case in proptest::sample::select(vec![PatternCase::Sensitive, PatternCase::Insensitive]),
+            case in either_case(),
         ) {
-            let text = text.concat();
             let with = Pattern::build(&[pattern], case, true).unwrap();
             let without = Pattern::build(&[pattern], case, false).unwrap();
             proptest::prop_assert_eq!(
@@ -194,13 +203,10 @@ mod tests {
         /// including where one pattern's match is a prefix of another's.
         #[test]
         fn many_patterns_find_what_their_alternation_finds(
-            text in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "we", "will", "'ll", " ", "call", "you", "within", "the", "hour", "day",
-                    "definitely", "be", "fix", "fixed", "x", "3", "times", "higher", ".", "é",
-                ]),
-                0..40,
-            ),
+            text in text_of(vec![
+                "we", "will", "'ll", " ", "call", "you", "within", "the", "hour", "day",
+                "definitely", "be", "fix", "fixed", "x", "3", "times", "higher", ".", "é",
+            ]),
             patterns in proptest::strategy::Strategy::prop_shuffle(proptest::sample::subsequence(vec![
                 r"(?:we|i)(?: will|'ll) call you",
                 r"within the (?:hour|day)",
@@ -211,9 +217,8 @@ mod tests {
                 r"(?i)WE",
                 r"",
             ], 1..5)),
-            case in proptest::sample::select(vec![PatternCase::Sensitive, PatternCase::Insensitive]),
+            case in either_case(),
         ) {
-            let text = text.concat();
             let joined = patterns.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
             let one = Pattern::new(&joined, case).unwrap();
             let many = Pattern::new_many(&patterns, case).unwrap();
