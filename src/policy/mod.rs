@@ -10,6 +10,7 @@
 //! threshold must fail at load, not silently keep its default.
 
 mod compiled;
+mod read;
 
 use std::collections::BTreeMap;
 

@@ -125,6 +125,41 @@ impl TryFrom<SlaRepr> for Sla {
     }
 }
 
+crate::source::read::read_struct!(
+    SlaRepr,
+    Deny {
+        business_hours: default,
+        business_days: default,
+    }
+);
+
+impl crate::source::read::FromTree for Sla {
+    /// `#[serde(try_from = "SlaRepr")]`: the written form, then the conversion's
+    /// message as serde reports it.
+    fn from_tree(node: &crate::source::tree::Node) -> Result<Sla, crate::source::tree::TreeError> {
+        let repr = SlaRepr::from_tree(node)?;
+        Sla::try_from(repr).map_err(serde::de::Error::custom)
+    }
+}
+
+crate::source::read::read_struct!(
+    CalendarConfig,
+    Deny {
+        time_zone: required,
+        weekdays: required,
+        hours: required,
+        holidays: default,
+    }
+);
+
+crate::source::read::read_struct!(
+    OpeningHours,
+    Deny {
+        start: required,
+        end: required,
+    }
+);
+
 impl From<Sla> for SlaRepr {
     fn from(sla: Sla) -> SlaRepr {
         match sla {

@@ -118,6 +118,28 @@ fn medium() -> Priority {
     Priority::Medium
 }
 
+crate::source::read::read_struct!(
+    RunbookPolicy,
+    Deny {
+        calendar: required,
+        default_category: required,
+        categories: required,
+    }
+);
+
+crate::source::read::read_struct!(
+    CategoryRule,
+    Deny {
+        name: required,
+        tier: required,
+        sla: required,
+        priority: default(medium),
+        queue: default,
+        phrases: default,
+        patterns: default,
+    }
+);
+
 /// The runbook compiled: calendar and category matchers.
 #[derive(Debug, Clone)]
 pub struct Runbook {

@@ -7,6 +7,7 @@
 
 pub(crate) mod json_path;
 pub(crate) mod json_pointer;
+pub(crate) mod read;
 pub(crate) mod tree;
 pub(crate) mod yaml_path;
 
@@ -18,7 +19,7 @@ use crate::error::{Error, Location, Result};
 /// Parses YAML text into `T`, through a [`tree::Node`] (see [`tree`] for why). A text
 /// that is not YAML at all gives `YAML_SYNTAX`; one that is YAML but does not fit `T`
 /// gives `invalid_code`, naming the field and, where the text shows it, its line:column.
-pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+pub(crate) fn from_yaml<T: read::FromTree>(text: &str, invalid_code: Code) -> Result<T> {
     let node: tree::Node = serde_yaml::from_str(text).map_err(|error| {
         let location = error.location().map(|mark| Location {
             line: mark.line(),
@@ -26,18 +27,18 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
         });
         Error::new(Code::YamlSyntax, humanize(&without_position(&error))).at(location)
     })?;
-    tree::from_node(&node).map_err(|error| {
+    T::from_tree(&node).map_err(|error| {
         let location = yaml_path::locate_steps(text, &error.location_path());
         misfit(&error, invalid_code).at(location)
     })
 }
 
 /// Parses JSON text into `T` through a [`tree::Node`], as [`from_yaml`] does: for
-/// texts known to be valid (the embedded policy), so that `T` is deserialized by the
-/// tree's code alone. Errors name the field, without a location.
-pub(crate) fn from_json_tree<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+/// texts known to be valid (the embedded policy), so that `T` is read by the tree's
+/// code alone. Errors name the field, without a location.
+pub(crate) fn from_json_tree<T: read::FromTree>(text: &str, invalid_code: Code) -> Result<T> {
     let node: tree::Node = from_json(text, Code::JsonSyntax)?;
-    tree::from_node(&node).map_err(|error| misfit(&error, invalid_code))
+    T::from_tree(&node).map_err(|error| misfit(&error, invalid_code))
 }
 
 /// A document that parsed but does not fit its type: `invalid_code`, naming the field.
@@ -164,6 +165,7 @@ mod tests {
         #[allow(dead_code)]
         inner: Inner,
     }
+    read::read_struct!(Outer, Deny { inner: required });
 
     #[derive(serde::Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
@@ -171,6 +173,7 @@ mod tests {
         #[allow(dead_code)]
         x: f64,
     }
+    read::read_struct!(Inner, Deny { x: required });
 
     #[test]
     fn yaml_type_error_names_field_and_location() {

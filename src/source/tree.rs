@@ -102,21 +102,21 @@ impl TreeError {
     // many generic functions that call it.
     #[cold]
     #[inline(never)]
-    fn under_index(mut self, index: usize) -> TreeError {
+    pub(super) fn under_index(mut self, index: usize) -> TreeError {
         self.0.path_upward.push(Step::Index(index));
         self
     }
 
     #[cold]
     #[inline(never)]
-    fn under_key(mut self, key: &str) -> TreeError {
+    pub(super) fn under_key(mut self, key: &str) -> TreeError {
         self.0.path_upward.push(Step::Key(key.to_string()));
         self
     }
 
     #[cold]
     #[inline(never)]
-    fn at_key(mut self, key: &str) -> TreeError {
+    pub(super) fn at_key(mut self, key: &str) -> TreeError {
         self.0.bad_key.get_or_insert_with(|| key.to_string());
         self
     }
@@ -230,9 +230,10 @@ impl<'de> Visitor<'de> for NodeVisitor {
 #[derive(Clone, Copy)]
 struct NodeDeserializer<'de>(&'de Node);
 
-impl<'de> NodeDeserializer<'de> {
-    fn invalid<V: Visitor<'de>>(self, visitor: &V) -> TreeError {
-        let unexpected = match self.0 {
+impl Node {
+    /// What serde's "invalid type" message calls this node.
+    pub(crate) fn unexpected(&self) -> de::Unexpected<'_> {
+        match self {
             Node::Null => de::Unexpected::Unit,
             Node::Bool(value) => de::Unexpected::Bool(*value),
             Node::Unsigned(value) => de::Unexpected::Unsigned(*value),
@@ -241,8 +242,13 @@ impl<'de> NodeDeserializer<'de> {
             Node::Text(value) => de::Unexpected::Str(value),
             Node::List(_) => de::Unexpected::Seq,
             Node::Mapping(_) => de::Unexpected::Map,
-        };
-        de::Error::invalid_type(unexpected, visitor)
+        }
+    }
+}
+
+impl<'de> NodeDeserializer<'de> {
+    fn invalid<V: Visitor<'de>>(self, visitor: &V) -> TreeError {
+        de::Error::invalid_type(self.0.unexpected(), visitor)
     }
 }
 
