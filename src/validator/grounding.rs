@@ -702,12 +702,22 @@ static SPECIFIC_STARTS: [u64; 16] = {
 
 fn parse_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     match p.token(k).map(|t| t.kind) {
-        Some(TokenKind::Word) if !starts_specific(p.str_of(k)) => return None,
+        Some(TokenKind::Word) if !starts_specific(p.str_of(k)) => None,
         Some(TokenKind::Sym) if !matches!(p.str_of(k), "$" | "€" | "£" | "¥" | "₹" | "+" | "(") => {
-            return None
+            None
         }
-        _ => {}
+        _ => parse_specific_at(p, k),
     }
+}
+
+/// The parsers, for a token that may start a specific. Out of line in WebAssembly:
+/// V8 charges each call of a function by the function's size toward recompiling it
+/// with its optimizing compiler, and with the parsers inlined into [`parse_at`], which
+/// runs for every token, that happened during a Node cold start's first check (about
+/// 9 ms of background compiling, on the cores the check runs on). Natively the
+/// inlining stays as it was.
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+fn parse_specific_at(p: &Parser<'_>, k: usize) -> Option<Parsed> {
     if let Some(parsed) = url(p, k) {
         return Some(parsed);
     }
