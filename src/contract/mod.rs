@@ -303,11 +303,22 @@ impl Contract {
     ///
     /// None in practice (a test loads it); the `Result` keeps the signature honest.
     pub fn embedded() -> Result<Contract> {
-        Contract::from_json(EMBEDDED).map_err(|error| error.with_origin("policies/agentaz.json"))
+        // Not validated against the schema here: it is a constant, and a test checks
+        // it (`the_embedded_contract_satisfies_the_schema`). Validating it again on
+        // every engine build was about 2 ms of a Node cold start (compiling and running
+        // the schema validator before any user contract needs it).
+        crate::source::json_value(EMBEDDED)
+            .and_then(|value| Contract::typed(value, Some(EMBEDDED)))
+            .map_err(|error| error.with_origin("policies/agentaz.json"))
     }
 
     fn load(source: Value, text: Option<&str>) -> Result<Contract> {
         schema::validate(&source, text)?;
+        Contract::typed(source, text)
+    }
+
+    /// The typed model of a contract the schema accepts.
+    fn typed(source: Value, text: Option<&str>) -> Result<Contract> {
         // The typed model reads the value the schema validated, through its text (so
         // that a failure names its field; see `source::json_path`).
         let spec: Spec = crate::source::parse_json(&source.to_string())
@@ -437,6 +448,21 @@ mod tests {
                 "approval_required_tools": ["refund_issue"]
             }
         })
+    }
+
+    #[test]
+    fn the_embedded_contract_satisfies_the_schema() {
+        let value: Value = serde_json::from_str(EMBEDDED).unwrap();
+        assert_eq!(schema::validate(&value, Some(EMBEDDED)), Ok(()));
+        // The check can fail: the same contract without its agent is refused.
+        let mut broken = value.clone();
+        broken.as_object_mut().unwrap().remove("agent_id");
+        let error = schema::validate(&broken, None).unwrap_err();
+        assert_eq!(error.code(), Code::ContractSchema);
+        // And the embedded contract is the one `from_json` loads, validated.
+        let embedded = format!("{:?}", Contract::embedded().unwrap());
+        let validated = format!("{:?}", Contract::from_json(EMBEDDED).unwrap());
+        assert_eq!(embedded, validated);
     }
 
     #[test]
