@@ -70,14 +70,13 @@ struct Piece {
 /// the byte map (which context texts do not need).
 pub(crate) fn normalize_str(text: &str) -> String {
     // Most policy phrases (hundreds per engine build) and many context values are
-    // printable ASCII with single spaces, which the view only lower-cases. Saying so
+    // ASCII with single spaces, which the view only lower-cases. Saying so
     // here keeps them out of `build`: in WebAssembly, V8 charges a call to a large
     // function by its size toward recompiling it with its optimizing compiler, and
     // hundreds of calls for short phrases had `build` recompiled during every cold
     // engine build, on a background thread the build then competed with.
-    let plain = text.bytes().all(|byte| matches!(byte, b' '..=b'~'))
-        && !text.as_bytes().windows(2).any(|pair| pair == b"  ");
-    if plain {
+    let mut after_space = false;
+    if text.bytes().all(|byte| kept_as_is(byte, &mut after_space)) {
         return text.to_ascii_lowercase();
     }
     Normalized::build(text, false).text
@@ -107,10 +106,8 @@ impl Normalized {
             // attach to it), copied in one go: most sentences are one run.
             let (mut end, mut after_space) = plain_words_end(bytes, i, limit, out.last_space);
             while let Some(&next) = bytes.get(end).filter(|_| end < limit) {
-                match ASCII_CLASS.get(usize::from(next)) {
-                    Some(&PLAIN) => after_space = false,
-                    Some(&SPACE) if !after_space => after_space = true,
-                    _ => break,
+                if !kept_as_is(next, &mut after_space) {
+                    break;
                 }
                 end += 1;
             }
@@ -272,6 +269,18 @@ fn plain_words_end(
         at += 8;
     }
     (at, after_space)
+}
+
+/// Whether the view keeps `byte` as it is (lower-cased), coming after a space or not
+/// (`after_space`, updated): plain ASCII, or a space that does not follow another.
+#[inline]
+fn kept_as_is(byte: u8, after_space: &mut bool) -> bool {
+    match ASCII_CLASS.get(usize::from(byte)) {
+        Some(&PLAIN) => *after_space = false,
+        Some(&SPACE) if !*after_space => *after_space = true,
+        _ => return false,
+    }
+    true
 }
 
 /// How the fast path sees a byte: ASCII that is neither whitespace nor a control the
@@ -625,10 +634,8 @@ mod tests {
             let mut reference = from;
             let mut space_before = after_space;
             while let Some(&byte) = bytes.get(reference) {
-                match ASCII_CLASS[usize::from(byte)] {
-                    PLAIN => space_before = false,
-                    SPACE if !space_before => space_before = true,
-                    _ => break,
+                if !kept_as_is(byte, &mut space_before) {
+                    break;
                 }
                 reference += 1;
             }
