@@ -1,5 +1,5 @@
-//! Policies as a document tree: parsed once from YAML or JSON, then deserialized into
-//! the policy types by one deserializer.
+//! Policies as a document tree: parsed once from YAML or JSON, then read into the
+//! policy types by one reader.
 //!
 //! Every serde format deserializes the policy types with code of its own: serde
 //! monomorphizes each type's `Deserialize` for each format. The policy has about forty
@@ -7,7 +7,10 @@
 //! rendered by `build.rs` because JSON parses ten times faster than YAML) would ship
 //! that code twice in the WebAssembly module, about 40 KB gzipped. Instead, both
 //! formats parse into a [`Node`] tree, which costs each format only the small code that
-//! builds the tree, and the policy types are deserialized from the tree alone.
+//! builds the tree, and the policy types are read from the tree alone: their structs
+//! by [`super::read`], the leaves (text, numbers, names, YAML values) by serde through
+//! this module's deserializer, which also reads whole policy types in tests, as the
+//! reference the reader is compared with.
 //!
 //! The tree keeps what serde_yaml would have let a typed parse see: mapping entries in
 //! order and with duplicates (so a struct still refuses a repeated field), and a plain
@@ -304,8 +307,7 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de> {
     }
 
     /// A struct is read from a mapping only, as serde_yaml reads one: never from a list
-    /// by position. That also keeps each policy type's sequence visitor, which serde
-    /// generates beside its map visitor, out of the WebAssembly module.
+    /// by position (as [`super::read`] reads one too).
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -315,11 +317,6 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de> {
         self.deserialize_map(visitor)
     }
 
-    // Never inlined: each type's map visitor then stays a function of its own. With one
-    // caller each, they were all inlined into one 84 KB function for the whole policy,
-    // which V8 compiled again with its optimizing compiler on every cold start (about
-    // 130 ms of background CPU).
-    #[inline(never)]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
         match self.0 {
             Node::Mapping(entries) => visitor.visit_map(Entries {
