@@ -9,10 +9,10 @@
 // the two builds alternate (ABBA...), so both see the same stretches, and the
 // difference is taken run by run. The cold start is the one `benches/wasm.mjs` times:
 // import, `new Engine()` with the embedded defaults, one `checkJson`.
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { coldStartScript, median, runColdStart } from "./cold-start.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [other, runsArg, ...nodeFlags] = process.argv.slice(2);
@@ -22,45 +22,22 @@ if (!other || !existsSync(resolve(other, "node.mjs"))) {
 }
 const runs = Number(runsArg ?? 41);
 const builds = { "pkg/": `${root}pkg`, [other]: resolve(other) };
-const request = readFileSync(`${root}policies/examples/01-how-to-2fa.json`, "utf8");
-
-function coldStart(dir) {
-  const script = `
-    const t0 = performance.now();
-    const { Engine } = await import(${JSON.stringify(`${dir}/node.mjs`)});
-    const t1 = performance.now();
-    const engine = new Engine();
-    const t2 = performance.now();
-    engine.checkJson(${JSON.stringify(request)});
-    const t3 = performance.now();
-    console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2, t3 - t0]));`;
-  const child = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", script], {
-    encoding: "utf8",
-  });
-  if (child.status !== 0) {
-    console.error(child.stderr);
-    process.exit(1);
-  }
-  return JSON.parse(child.stdout);
-}
+const scripts = Object.fromEntries(Object.values(builds).map((dir) => [dir, coldStartScript(dir)]));
+const phases = { importMs: "import", buildMs: "new Engine()", firstCheckMs: "first check", totalMs: "total" };
 
 const [mine, theirs] = Object.values(builds);
 const results = { [mine]: [], [theirs]: [] };
 for (let run = 0; run < runs; run++) {
   const order = run % 2 ? [theirs, mine] : [mine, theirs];
-  for (const dir of order) results[dir].push(coldStart(dir));
+  for (const dir of order) results[dir].push(runColdStart(scripts[dir], nodeFlags));
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const phases = ["import", "new Engine()", "first check", "total"];
 console.log(`Node ${process.version} cold starts, ${runs} alternating fresh processes each${nodeFlags.length ? ` (${nodeFlags.join(" ")})` : ""}`);
 for (const [name, dir] of Object.entries(builds)) {
-  const cells = phases.map((phase, k) => `${phase} ${median(results[dir].map((r) => r[k])).toFixed(1)}`);
+  const cells = Object.entries(phases).map(
+    ([key, phase]) => `${phase} ${median(results[dir].map((r) => r[key])).toFixed(1)}`,
+  );
   console.log(`  ${name.padEnd(24)} ${cells.join(", ")} ms`);
 }
-const differences = results[mine].map((run, k) => run[3] - results[theirs][k][3]);
+const differences = results[mine].map((run, k) => run.totalMs - results[theirs][k].totalMs);
 console.log(`  pkg/ minus ${other}: median of the paired differences ${median(differences).toFixed(2)} ms`);

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { coldStartScript, median, runColdStart } from "./cold-start.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const entry = `${root}pkg/node.mjs`;
@@ -22,11 +23,6 @@ const EXAMPLES = [
 ];
 const GOALS = { gzipKiB: 600, coldStartMs: 50, checkMicros: 50 };
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const report = {};
 
@@ -47,30 +43,10 @@ console.log("size (after wasm-opt -Oz)");
 console.log(`  deskguard_bg.wasm  ${kib(wasm.length)} raw, ${kib(gzipBytes)} gzip -9  (goal <= ${GOALS.gzipKiB} KiB gzip)`);
 
 // -- cold start: a fresh process each time ---------------------------------------------
-const coldScript = `
-  const t0 = performance.now();
-  const { Engine } = await import(${JSON.stringify(entry)});
-  const t1 = performance.now();
-  const engine = new Engine();
-  const t2 = performance.now();
-  engine.checkJson(${JSON.stringify(readFileSync(`${root}policies/examples/01-how-to-2fa.json`, "utf8"))});
-  const t3 = performance.now();
-  console.log(JSON.stringify({ importMs: t1 - t0, buildMs: t2 - t1, firstCheckMs: t3 - t2, totalMs: t3 - t0 }));`;
+const coldScript = coldStartScript();
 const RUNS = 21;
 function coldStart(nodeFlags) {
-  const runs = [];
-  for (let run = 0; run < RUNS; run++) {
-    const started = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [...nodeFlags, "--input-type=module", "-e", coldScript], {
-      encoding: "utf8",
-    });
-    const processMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (child.status !== 0) {
-      console.error(child.stderr);
-      process.exit(1);
-    }
-    runs.push({ ...JSON.parse(child.stdout), processMs });
-  }
+  const runs = Array.from({ length: RUNS }, () => runColdStart(coldScript, nodeFlags));
   return Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(runs.map((r) => r[key]))]));
 }
 const coldMedian = coldStart([]);
