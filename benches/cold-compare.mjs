@@ -4,6 +4,9 @@
 //
 //   node benches/cold-compare.mjs OTHER_PKG_DIR [RUNS] [NODE_FLAG...]
 //
+// With COLD_POLICY=yaml in the environment, the engine is built from the default
+// policy's YAML text (`new Engine({ policy })`), as for a user's own policy.
+//
 // Why pairs: on a small shared machine one build's cold start drifts by 10% from one
 // stretch of minutes to the next, more than most changes move it. Fresh processes of
 // the two builds alternate (ABBA...), so both see the same stretches, and the
@@ -12,7 +15,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { coldStartScript, median, runColdStart } from "./cold-start.mjs";
+import { coldStartScript, defaultPolicyYaml, median, runColdStart } from "./cold-start.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [other, runsArg, ...nodeFlags] = process.argv.slice(2);
@@ -22,7 +25,10 @@ if (!other || !existsSync(resolve(other, "node.mjs"))) {
 }
 const runs = Number(runsArg ?? 41);
 const builds = { "pkg/": `${root}pkg`, [other]: resolve(other) };
-const scripts = Object.fromEntries(Object.values(builds).map((dir) => [dir, coldStartScript(dir)]));
+const policyYaml = process.env.COLD_POLICY === "yaml" ? defaultPolicyYaml : undefined;
+const scripts = Object.fromEntries(
+  Object.values(builds).map((dir) => [dir, coldStartScript(dir, policyYaml)]),
+);
 const phases = { importMs: "import", buildMs: "new Engine()", firstCheckMs: "first check", totalMs: "total" };
 
 const [mine, theirs] = Object.values(builds);
@@ -32,7 +38,8 @@ for (let run = 0; run < runs; run++) {
   for (const dir of order) results[dir].push(runColdStart(scripts[dir], nodeFlags));
 }
 
-console.log(`Node ${process.version} cold starts, ${runs} alternating fresh processes each${nodeFlags.length ? ` (${nodeFlags.join(" ")})` : ""}`);
+const policyNote = policyYaml === undefined ? "" : ", the policy given as YAML";
+console.log(`Node ${process.version} cold starts${policyNote}, ${runs} alternating fresh processes each${nodeFlags.length ? ` (${nodeFlags.join(" ")})` : ""}`);
 for (const [name, dir] of Object.entries(builds)) {
   const cells = Object.entries(phases).map(
     ([key, phase]) => `${phase} ${median(results[dir].map((r) => r[key])).toFixed(1)}`,

@@ -1,6 +1,6 @@
 // One Node cold start of the package, the one `wasm.mjs` and `cold-compare.mjs` both
 // time: a fresh process that imports the package, builds an `Engine` with the embedded
-// defaults and runs one `checkJson`.
+// defaults (or with a policy given as YAML text) and runs one `checkJson`.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -8,13 +8,18 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const request = readFileSync(`${root}policies/examples/01-how-to-2fa.json`, "utf8");
 
-/** The script a fresh process runs for a package directory (`pkg/` by default). */
-export function coldStartScript(packageDir = `${root}pkg`) {
+/** The default policy's YAML source: what a user's own policy looks like to the engine. */
+export const defaultPolicyYaml = readFileSync(`${root}policies/support-agent.yaml`, "utf8");
+
+/** The script a fresh process runs for a package directory (`pkg/` by default), with the
+ * embedded policy or, given `policyYaml`, with that policy text. */
+export function coldStartScript(packageDir = `${root}pkg`, policyYaml = undefined) {
+  const options = policyYaml === undefined ? "" : `{ policy: ${JSON.stringify(policyYaml)} }`;
   return `
   const t0 = performance.now();
   const { Engine } = await import(${JSON.stringify(`${packageDir}/node.mjs`)});
   const t1 = performance.now();
-  const engine = new Engine();
+  const engine = new Engine(${options});
   const t2 = performance.now();
   engine.checkJson(${JSON.stringify(request)});
   const t3 = performance.now();

@@ -154,7 +154,7 @@ fn lint_policy(text: &str) -> LintReport {
                 .get("payment_dispute_over_threshold")
         })
         .and_then(|handler| handler.get("threshold_usd"))
-        .and_then(serde_yaml::Value::as_f64);
+        .and_then(serde_json::Value::as_f64);
     if let Some(threshold) = handler_threshold {
         let rule = policy.financial.payment_dispute_threshold_usd;
         if (threshold - rule).abs() > f64::EPSILON {

@@ -297,11 +297,11 @@ fn malformed_policy_yaml_names_file_line_column_and_field() {
         ),
     );
     // Not YAML at all.
-    let file = TempFile::new("tab.yaml", b"\t- x\n");
+    let file = TempFile::new("tab.yaml", b"version: 1\nthresholds:\n\tdraft: 0.6\n");
     assert_fails(
         &run(&["check", "--policy", file.path(), EXAMPLES[0]]),
         &format!(
-            "{}:1:1: found character that cannot start any token, while scanning for the next token",
+            "{}:3:2: tabs disallowed within this context (block indentation)",
             file.path()
         ),
     );

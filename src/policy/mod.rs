@@ -392,16 +392,16 @@ pub struct Withhold {
 pub struct ContentGuardrails {
     /// Topic names the agent must not discuss.
     #[serde(default)]
-    pub prohibited_topics: Vec<serde_yaml::Value>,
+    pub prohibited_topics: Vec<serde_json::Value>,
     /// Disclosures and when they are due.
     #[serde(default)]
     pub required_disclosures: BTreeMap<String, Disclosure>,
     /// Handlers for sensitive topics.
     #[serde(default)]
-    pub sensitive_topic_handlers: BTreeMap<String, serde_yaml::Value>,
+    pub sensitive_topic_handlers: BTreeMap<String, serde_json::Value>,
     /// Other keys, kept as written.
     #[serde(flatten)]
-    pub other: BTreeMap<String, serde_yaml::Value>,
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// A required disclosure.
@@ -427,7 +427,7 @@ pub struct ToneGuidelines {
     pub preferred_patterns: Vec<String>,
     /// Other keys, kept as written.
     #[serde(flatten)]
-    pub other: BTreeMap<String, serde_yaml::Value>,
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 /// The response validator's settings (`validator:`). Every part is optional: a part

@@ -1,14 +1,17 @@
 //! Turning parse failures into [`Error`]s that say where.
 //!
-//! serde_yaml knows the line, column and field path of a failure; serde_json knows the
-//! line and column, and [`json_path`] reads the field path off the text at that place.
-//! This module joins them and rewrites messages so that they name fields and JSON/YAML
-//! kinds, not Rust types.
+//! YAML is read into a document tree by [`yaml`], which knows the line and column of a
+//! syntax error; a tree that does not fit its type gives the field's path, which
+//! [`yaml_path`] finds in the text. serde_json knows the line and column of a failure,
+//! and [`json_path`] reads the field path off the text at that place. This module joins
+//! them and rewrites messages so that they name fields and JSON/YAML kinds, not Rust
+//! types.
 
 pub(crate) mod json_path;
 pub(crate) mod json_pointer;
 pub(crate) mod read;
 pub(crate) mod tree;
+pub(crate) mod yaml;
 pub(crate) mod yaml_path;
 
 use serde::de::DeserializeOwned;
@@ -20,13 +23,8 @@ use crate::error::{Error, Location, Result};
 /// that is not YAML at all gives `YAML_SYNTAX`; one that is YAML but does not fit `T`
 /// gives `invalid_code`, naming the field and, where the text shows it, its line:column.
 pub(crate) fn from_yaml<T: read::FromTree>(text: &str, invalid_code: Code) -> Result<T> {
-    let node: tree::Node = serde_yaml::from_str(text).map_err(|error| {
-        let location = error.location().map(|mark| Location {
-            line: mark.line(),
-            column: mark.column().max(1),
-        });
-        Error::new(Code::YamlSyntax, humanize(&without_position(&error))).at(location)
-    })?;
+    let node = yaml::parse(text)
+        .map_err(|error| Error::new(Code::YamlSyntax, error.message).at(error.location))?;
     T::from_tree(&node).map_err(|error| {
         let location = yaml_path::locate_steps(text, &error.location_path());
         misfit(&error, invalid_code).at(location)
@@ -108,7 +106,7 @@ fn json_error(failure: &JsonFailure, invalid_code: Code) -> Error {
         .in_field(failure.field.to_string())
 }
 
-/// A serde_json or serde_yaml message without the " at line L column C" both append.
+/// A serde_json message without the " at line L column C" it appends.
 pub(crate) fn without_position(error: &impl std::fmt::Display) -> String {
     let mut rendered = error.to_string();
     if let Some(index) = rendered.rfind(" at line ") {

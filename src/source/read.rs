@@ -53,7 +53,6 @@ read_with_serde!(
     u32,
     usize,
     serde_json::Value,
-    serde_yaml::Value,
     crate::codes::Trigger,
     crate::policy::Mode,
     crate::policy::Priority,

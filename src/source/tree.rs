@@ -12,7 +12,8 @@
 //! this module's deserializer, which also reads whole policy types in tests, as the
 //! reference the reader is compared with.
 //!
-//! The tree keeps what serde_yaml would have let a typed parse see: mapping entries in
+//! The tree keeps what serde_yaml (the reader policies were once read with, and the
+//! reference the tests compare with) would have let a typed parse see: mapping entries in
 //! order and with duplicates (so a struct still refuses a repeated field), and a plain
 //! scalar such as `404` or `true` read as text where the field wants text, as
 //! serde_yaml reads it. Errors carry the path of the field that failed
@@ -447,7 +448,7 @@ mod tests {
     }
 
     fn yaml(text: &str) -> Result<Doc, TreeError> {
-        let node: Node = serde_yaml::from_str(text).unwrap();
+        let node = super::super::yaml::parse(text).unwrap();
         from_node(&node)
     }
 

@@ -1219,15 +1219,15 @@ fn compile_content(
         .unwrap_or_default()
     {
         let (name, phrases, patterns) = match entry {
-            serde_yaml::Value::String(name) => {
+            serde_json::Value::String(name) => {
                 let (phrases, patterns) = match definitions.and_then(|d| d.get(name)) {
                     Some(set) => (set.phrases.clone(), set.patterns.clone()),
                     None => (vec![name.replace(['_', '-'], " ")], Vec::new()),
                 };
                 (name.clone(), phrases, patterns)
             }
-            serde_yaml::Value::Mapping(map) => {
-                let set: InlineTopic = serde_yaml::from_value(serde_yaml::Value::Mapping(map.clone()))
+            serde_json::Value::Object(map) => {
+                let set: InlineTopic = serde_json::from_value(serde_json::Value::Object(map.clone()))
                     .map_err(|e| {
                         invalid(
                             &["content_guardrails", "prohibited_topics"],
