@@ -222,8 +222,13 @@ impl TreeBuilder {
                 self.complete(node, None, start)
             }
             Event::Alias(anchor) => {
-                let Some(anchored) = self.anchors.get(&anchor).cloned() else {
-                    return Err(YamlError::at(span, "an alias to an unknown anchor"));
+                // The parser knows every anchor before its alias; one it knows whose node
+                // is not here yet is still open: the alias is inside it.
+                let Some(anchored) = self.anchors.get(&anchor) else {
+                    return Err(YamlError::at(
+                        span,
+                        "an alias inside the node it names (a node cannot contain itself)",
+                    ));
                 };
                 let copied = anchored.node.count();
                 if copied > self.copy_budget {
@@ -232,11 +237,12 @@ impl TreeBuilder {
                         "aliases copy too much: more than ten nodes per byte of the text",
                     ));
                 }
-                self.copy_budget -= copied;
                 if self.open.len() + anchored.node.depth() > MAX_DEPTH {
                     return Err(nesting_error(span));
                 }
-                self.complete(anchored.node, anchored.text.as_deref(), location(span))
+                self.copy_budget -= copied;
+                let Anchored { node, text } = anchored.clone();
+                self.complete(node, text.as_deref(), location(span))
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
         }
@@ -492,87 +498,101 @@ mod tests {
 
     const POLICY: &str = include_str!("../../policies/support-agent.yaml");
 
-    fn refusal(text: &str) -> (String, usize, usize) {
-        let error = parse(text).unwrap_err();
-        let at = error.location.unwrap();
-        (error.message, at.line, at.column)
-    }
-
-    fn refused(message: &str, line: usize, column: usize) -> (String, usize, usize) {
-        (message.to_string(), line, column)
-    }
-
-    #[test]
-    fn refusals_say_what_and_where() {
-        assert_eq!(
-            refusal("a: [1, 2\n"),
-            refused("while parsing a flow sequence, expected ',' or ']'", 2, 1)
-        );
-        assert_eq!(
-            refusal("a: 1\n  b: 2\n"),
-            refused("mapping values are not allowed in this context", 2, 4)
-        );
-        assert_eq!(
-            refusal("a: 1\nb: !Foo 1"),
-            refused("the tag `!Foo` has no meaning in a policy", 2, 4)
-        );
-        assert_eq!(
-            refusal("a: !<!foo> [1]"),
-            refused("the tag `!foo` has no meaning in a policy", 1, 4)
-        );
-        assert_eq!(
-            refusal("a: 1\n---\nb: 2\n"),
-            refused(
-                "a policy is one YAML document; this text holds more than one",
-                2,
-                1
-            )
-        );
-        assert_eq!(
-            refusal("a: 1\n{b: 1}: c"),
-            refused("a mapping key must be text, not a mapping", 2, 1)
-        );
-        assert_eq!(
-            refusal("a:\n  - [1]: b"),
-            refused("a mapping key must be text, not a list", 2, 5)
-        );
-        assert_eq!(
-            refusal("a: 18446744073709551616"),
-            refused(
-                "the integer `18446744073709551616` does not fit in 64 bits",
-                1,
-                4
-            )
-        );
-        assert_eq!(
-            refusal("a: -0x8000000000000001"),
-            refused(
-                "the integer `-9223372036854775809` does not fit in 64 bits",
-                1,
-                4
-            )
-        );
-        assert_eq!(
-            refusal("a: !!int x"),
-            refused("invalid value: string \"x\", expected an integer", 1, 4)
-        );
-        assert_eq!(
-            refusal("a: !!null \"\""),
-            refused("invalid value: string \"\", expected null", 1, 4)
-        );
-        assert_eq!(
-            refusal("a: *x"),
-            refused("while parsing node, found unknown anchor", 1, 4)
-        );
-        let laughs = (1..12).fold(
+    /// Aliases that multiply by ten at each of eleven levels: 10^12 nodes.
+    fn billion_laughs() -> String {
+        (1..12).fold(
             String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"),
             |text, level| {
                 let items = vec![format!("*a{}", level - 1); 10].join(", ");
                 text + &format!("a{level}: &a{level} [{items}]\n")
             },
-        );
+        )
+    }
+
+    #[test]
+    fn refusals_say_what_and_where() {
+        let cases: [(&str, &str, usize, usize); 13] = [
+            (
+                "a: [1, 2\n",
+                "while parsing a flow sequence, expected ',' or ']'",
+                2,
+                1,
+            ),
+            (
+                "a: 1\n  b: 2\n",
+                "mapping values are not allowed in this context",
+                2,
+                4,
+            ),
+            (
+                "a: 1\nb: !Foo 1",
+                "the tag `!Foo` has no meaning in a policy",
+                2,
+                4,
+            ),
+            (
+                "a: !<!foo> [1]",
+                "the tag `!foo` has no meaning in a policy",
+                1,
+                4,
+            ),
+            (
+                "a: 1\n---\nb: 2\n",
+                "a policy is one YAML document; this text holds more than one",
+                2,
+                1,
+            ),
+            (
+                "a: 1\n{b: 1}: c",
+                "a mapping key must be text, not a mapping",
+                2,
+                1,
+            ),
+            (
+                "a:\n  - [1]: b",
+                "a mapping key must be text, not a list",
+                2,
+                5,
+            ),
+            (
+                "a: 18446744073709551616",
+                "the integer `18446744073709551616` does not fit in 64 bits",
+                1,
+                4,
+            ),
+            (
+                "a: -0x8000000000000001",
+                "the integer `-9223372036854775809` does not fit in 64 bits",
+                1,
+                4,
+            ),
+            (
+                "a: !!int x",
+                "invalid value: string \"x\", expected an integer",
+                1,
+                4,
+            ),
+            (
+                "a: !!null \"\"",
+                "invalid value: string \"\", expected null",
+                1,
+                4,
+            ),
+            ("a: *x", "while parsing node, found unknown anchor", 1, 4),
+            (
+                "a: &x [1, *x]",
+                "an alias inside the node it names (a node cannot contain itself)",
+                1,
+                11,
+            ),
+        ];
+        for (text, message, line, column) in cases {
+            let error = parse(text).unwrap_err();
+            assert_eq!(error.message, message, "{text:?}");
+            assert_eq!(error.location, Some(Location { line, column }), "{text:?}");
+        }
         assert_eq!(
-            refusal(&laughs).0,
+            parse(&billion_laughs()).unwrap_err().message,
             "aliases copy too much: more than ten nodes per byte of the text"
         );
     }
@@ -823,14 +843,7 @@ mod tests {
         texts.push(format!("{}1{}", "[".repeat(128), "]".repeat(128)));
         texts.push(format!("{}1{}", "[".repeat(129), "]".repeat(129)));
         texts.push(format!("{}1{}", "{a: ".repeat(130), "}".repeat(130)));
-        // Aliases that double at each level: the billion laughs.
-        let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for level in 1..12 {
-            let previous = format!("*a{}", level - 1);
-            let items = vec![previous; 10].join(", ");
-            laughs.push_str(&format!("a{level}: &a{level} [{items}]\n"));
-        }
-        texts.push(laughs);
+        texts.push(billion_laughs());
         texts
     }
 
@@ -974,6 +987,20 @@ mod soup {
         assert_eq!(
             refusal(&"[".repeat(1_000_000)),
             Err("recursion limit exceeded".into())
+        );
+        // An alias nests its node where it stands.
+        let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        let wrapped = |alias: &str, levels: usize| {
+            format!(
+                "a: &d {deep}\nb: {}{alias}{}",
+                "[".repeat(levels),
+                "]".repeat(levels)
+            )
+        };
+        assert!(parse(&wrapped("*d", 27)).is_ok());
+        assert_eq!(
+            refusal(&wrapped("*d", 28)),
+            Err("lists and mappings nest deeper than 128 levels".into())
         );
         assert_eq!(
             refusal(&"? ".repeat(300_000)),
