@@ -370,12 +370,9 @@ fn scalar(
                 .map(Node::Float)
                 .ok_or_else(|| refuse("a float"))
         }
-        Some(Some("null")) => {
-            return match is_null(value) && !value.is_empty() {
-                true => Ok(Node::Null),
-                false => Err(refuse("null")),
-            }
-        }
+        // `!!null` takes a written null, not an empty value.
+        Some(Some("null")) if !value.is_empty() && is_null(value) => return Ok(Node::Null),
+        Some(Some("null")) => return Err(refuse("null")),
         // The other core tags (`!!str`, `!!binary`, …) and global tags: text.
         Some(_) => return Ok(Node::Text(value.to_string())),
         None if style != ScalarStyle::Plain => return Ok(Node::Text(value.to_string())),
