@@ -370,8 +370,7 @@ fn scalar(
                 .map(Node::Float)
                 .ok_or_else(|| refuse("a float"))
         }
-        // `!!null` takes a written null, not an empty value.
-        Some(Some("null")) if !value.is_empty() && is_null(value) => return Ok(Node::Null),
+        Some(Some("null")) if is_null(value) => return Ok(Node::Null),
         Some(Some("null")) => return Err(refuse("null")),
         // The other core tags (`!!str`, `!!binary`, …) and global tags: text.
         Some(_) => return Ok(Node::Text(value.to_string())),
@@ -395,8 +394,9 @@ fn scalar(
     Ok(Node::Text(value.to_string()))
 }
 
+/// A null written out; a plain scalar left empty is null too, but not under `!!null`.
 fn is_null(value: &str) -> bool {
-    matches!(value, "" | "~" | "null" | "Null" | "NULL")
+    matches!(value, "~" | "null" | "Null" | "NULL")
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
