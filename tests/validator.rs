@@ -507,3 +507,38 @@ fn cli_validate_reply_and_redact() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_inline_prohibited_topic_is_enforced_and_a_malformed_one_refused() {
+    let inline = "    - legal_advice\n    - name: beta_program\n      phrases: [beta program]\n";
+    let text = EMBEDDED_POLICY_YAML.replacen("    - legal_advice\n", inline, 1);
+    assert_ne!(text, EMBEDDED_POLICY_YAML);
+    let engine = Engine::builder().policy_yaml(text).build().unwrap();
+    let reply = "You could join our beta program today.";
+    let report = engine.validate_reply(reply, &ReplyContext::default());
+    let topic: Vec<(Code, Span)> = report
+        .violations
+        .iter()
+        .filter(|v| v.code == Code::ProhibitedTopic)
+        .map(|v| (v.code, v.span.unwrap()))
+        .collect();
+    let start = reply.find("beta program").unwrap();
+    assert_eq!(
+        topic,
+        vec![(
+            Code::ProhibitedTopic,
+            Span::new(start, start + "beta program".len())
+        )]
+    );
+
+    let malformed = "    - legal_advice\n    - phrases: [beta program]\n";
+    let text = EMBEDDED_POLICY_YAML.replacen("    - legal_advice\n", malformed, 1);
+    let error = Policy::from_yaml(&text).unwrap_err();
+    assert_eq!(error.code(), Code::PolicyInvalid);
+    assert_eq!(error.field(), Some("content_guardrails.prohibited_topics"));
+    assert_eq!(
+        error.to_string(),
+        "294:3: field `content_guardrails.prohibited_topics`: a topic must be a name or a \
+         mapping with `name`, `phrases` and `patterns`: missing field `name`"
+    );
+}

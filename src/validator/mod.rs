@@ -1226,8 +1226,8 @@ fn compile_content(
                 };
                 (name.clone(), phrases, patterns)
             }
-            serde_json::Value::Object(map) => {
-                let set: InlineTopic = serde_json::from_value(serde_json::Value::Object(map.clone()))
+            serde_json::Value::Object(_) => {
+                let set = InlineTopic::deserialize(entry)
                     .map_err(|e| {
                         invalid(
                             &["content_guardrails", "prohibited_topics"],
