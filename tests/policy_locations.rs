@@ -85,3 +85,37 @@ fn type_errors_point_where_serde_yaml_points() {
     // Not vacuous: the shipped policy has well over a hundred plain scalars.
     assert!(compared > 100, "only {compared} breakages compared");
 }
+
+/// The shipped policy with `line` inserted after the line that reads `after`.
+fn with_line_after(after: &str, line: &str) -> (String, usize) {
+    let mut lines: Vec<&str> = POLICY.lines().collect();
+    let index = lines.iter().position(|l| *l == after).unwrap() + 1;
+    lines.insert(index, line);
+    (lines.join("\n") + "\n", index + 1)
+}
+
+#[test]
+fn errors_about_a_key_point_at_that_key() {
+    // A misspelled setting: at the key, not at its value or its mapping.
+    let (text, line) = with_line_after("thresholds:", "  drafty: 0.5");
+    let error = Policy::from_yaml(&text).unwrap_err();
+    assert_eq!(error.code(), Code::PolicyInvalid);
+    assert_eq!(error.field(), Some("thresholds"));
+    assert!(
+        error.message().starts_with("unknown field `drafty`"),
+        "{error}"
+    );
+    let location = error.location().unwrap();
+    assert_eq!((location.line, location.column), (line, 3));
+
+    // A repeated setting: at its second occurrence, the one to delete.
+    let (text, line) = with_line_after(
+        "  retrieval_min: 0.5   # a KB document below this similarity does not ground anything",
+        "  \"draft\": 0.7",
+    );
+    let error = Policy::from_yaml(&text).unwrap_err();
+    assert_eq!(error.field(), Some("thresholds"));
+    assert_eq!(error.message(), "duplicate field `draft`");
+    let location = error.location().unwrap();
+    assert_eq!((location.line, location.column), (line, 3));
+}

@@ -26,7 +26,11 @@ pub(crate) fn from_yaml<T: read::FromTree>(text: &str, invalid_code: Code) -> Re
     let node = yaml::parse(text)
         .map_err(|error| Error::new(Code::YamlSyntax, error.message).at(error.location))?;
     T::from_tree(&node).map_err(|error| {
-        let location = yaml_path::locate_steps(text, &error.location_path());
+        let path = error.path();
+        let location = match error.bad_key() {
+            Some(bad) => yaml_path::locate_key(text, &path, &bad.key, bad.occurrence),
+            None => yaml_path::locate_steps(text, &path),
+        };
         misfit(&error, invalid_code).at(location)
     })
 }

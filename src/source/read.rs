@@ -97,8 +97,9 @@ impl<K: for<'de> Deserialize<'de> + Ord, V: FromTree> FromTree for BTreeMap<K, V
         };
         let mut map = BTreeMap::new();
         for (key, value) in entries {
+            // A key that does not read fails at its first occurrence.
             let read_key = K::deserialize(BorrowedStrDeserializer::<TreeError>::new(key))
-                .map_err(|error| error.at_key(key))?;
+                .map_err(|error| error.at_key(key, 0))?;
             map.insert(
                 read_key,
                 V::from_tree(value).map_err(|error| error.under_key(key))?,
@@ -170,7 +171,10 @@ impl<'n> Fields<'n> {
                 Some(index) => {
                     let bit = 1u64 << index;
                     if self.seen & bit != 0 {
-                        return Err(de::Error::duplicate_field(field_name(self.names, index)));
+                        // Refused at once, so at the field's second occurrence.
+                        let error: TreeError =
+                            de::Error::duplicate_field(field_name(self.names, index));
+                        return Err(error.at_key(key, 1));
                     }
                     self.seen |= bit;
                     return Ok(Some(Entry::Field(index, value)));
@@ -178,7 +182,7 @@ impl<'n> Fields<'n> {
                 None => match self.unknown {
                     Unknown::Deny => {
                         let error: TreeError = de::Error::unknown_field(key, self.names);
-                        return Err(error.at_key(key));
+                        return Err(error.at_key(key, 0));
                     }
                     Unknown::Ignore => {}
                     Unknown::Collect => return Ok(Some(Entry::Other(key, value))),

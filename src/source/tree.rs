@@ -59,9 +59,19 @@ struct ErrorDetails {
     message: String,
     /// From the failing value up to the root (reversed once, when read).
     path_upward: Vec<Step>,
-    /// The mapping key that failed to be read (an unknown field): the error concerns
+    /// The mapping key refused (an unknown or a repeated field): the error concerns
     /// the mapping, but the key is where to point.
-    bad_key: Option<String>,
+    bad_key: Option<BadKey>,
+}
+
+/// A key of the failing mapping that the error is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadKey {
+    /// The key as written.
+    pub(crate) key: String,
+    /// Which of the mapping's keys of that name: 0 for the first, 1 for the second
+    /// (a repeated field is refused at its second occurrence).
+    pub(crate) occurrence: usize,
 }
 
 impl TreeError {
@@ -75,11 +85,9 @@ impl TreeError {
         self.0.path_upward.iter().rev().cloned().collect()
     }
 
-    /// The path to point at: the field's, or the bad key's within it.
-    pub(crate) fn location_path(&self) -> Vec<Step> {
-        let mut path = self.path();
-        path.extend(self.0.bad_key.iter().cloned().map(Step::Key));
-        path
+    /// The key to point at within the field's mapping, rather than at the mapping.
+    pub(crate) fn bad_key(&self) -> Option<&BadKey> {
+        self.0.bad_key.as_ref()
     }
 
     /// The field path as serde_yaml writes it: `routing.rules[2].queue`.
@@ -120,8 +128,11 @@ impl TreeError {
 
     #[cold]
     #[inline(never)]
-    pub(super) fn at_key(mut self, key: &str) -> TreeError {
-        self.0.bad_key.get_or_insert_with(|| key.to_string());
+    pub(super) fn at_key(mut self, key: &str, occurrence: usize) -> TreeError {
+        self.0.bad_key.get_or_insert_with(|| BadKey {
+            key: key.to_string(),
+            occurrence,
+        });
         self
     }
 }
@@ -320,10 +331,16 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TreeError> {
         match self.0 {
-            Node::Mapping(entries) => visitor.visit_map(Entries {
-                entries: entries.iter(),
-                value: None,
-            }),
+            Node::Mapping(entries) => {
+                let mut access = Entries {
+                    entries,
+                    next: 0,
+                    value: None,
+                };
+                visitor
+                    .visit_map(&mut access)
+                    .map_err(|error| access.blame_pending_key(error))
+            }
             _ => Err(self.invalid(&visitor)),
         }
     }
@@ -387,8 +404,32 @@ impl<'de> de::SeqAccess<'de> for &mut Items<'de> {
 /// A mapping's entries, each value's error marked with its key, and a key that is not
 /// wanted marked as the place to point.
 struct Entries<'de> {
-    entries: std::slice::Iter<'de, (String, Node)>,
+    entries: &'de [(String, Node)],
+    /// The index of the next entry to read.
+    next: usize,
+    /// The entry whose key was read and whose value was not (yet).
     value: Option<(&'de str, &'de Node)>,
+}
+
+impl Entries<'_> {
+    /// An error raised while a key's value is pending (a visitor refusing a repeated
+    /// field does so before reading the value) concerns that key.
+    #[cold]
+    fn blame_pending_key(&self, error: TreeError) -> TreeError {
+        match self.value {
+            Some((key, _)) => error.at_key(key, self.occurrence_of_last_key(key)),
+            None => error,
+        }
+    }
+
+    /// How many entries before the one last read have its key.
+    fn occurrence_of_last_key(&self, key: &str) -> usize {
+        let earlier = self
+            .entries
+            .get(..self.next.saturating_sub(1))
+            .unwrap_or_default();
+        earlier.iter().filter(|(other, _)| other == key).count()
+    }
 }
 
 impl<'de> de::MapAccess<'de> for Entries<'de> {
@@ -398,13 +439,14 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, TreeError> {
-        let Some((key, value)) = self.entries.next() else {
+        let Some((key, value)) = self.entries.get(self.next) else {
             return Ok(None);
         };
+        self.next += 1;
         self.value = Some((key, value));
         seed.deserialize(BorrowedStrDeserializer::<TreeError>::new(key))
             .map(Some)
-            .map_err(|error| error.at_key(key))
+            .map_err(|error| error.at_key(key, self.occurrence_of_last_key(key)))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, TreeError> {
@@ -417,7 +459,7 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
+        Some(self.entries.len().saturating_sub(self.next))
     }
 }
 
@@ -496,7 +538,7 @@ mod tests {
             error.message(),
             "invalid type: string \"heavy\", expected f64"
         );
-        assert_eq!(error.location_path(), error.path());
+        assert_eq!(error.bad_key(), None);
     }
 
     #[test]
@@ -509,20 +551,31 @@ mod tests {
             error.message()
         );
         assert_eq!(
-            error.location_path(),
-            vec![
-                Step::Key("rules".into()),
-                Step::Index(0),
-                Step::Key("colour".into())
-            ]
+            error.path(),
+            vec![Step::Key("rules".into()), Step::Index(0)]
+        );
+        assert_eq!(
+            error.bad_key(),
+            Some(&BadKey {
+                key: "colour".into(),
+                occurrence: 0
+            })
         );
     }
 
     #[test]
-    fn a_repeated_field_is_refused() {
-        let error = yaml("rules:\n  - name: a\n    name: b\n    kind: plain\n").unwrap_err();
+    fn a_repeated_field_is_refused_at_its_second_occurrence() {
+        let error =
+            yaml("rules:\n  - name: a\n    kind: plain\n    name: b\n    name: c\n").unwrap_err();
         assert_eq!(error.field(), "rules[0]");
         assert_eq!(error.message(), "duplicate field `name`");
+        assert_eq!(
+            error.bad_key(),
+            Some(&BadKey {
+                key: "name".into(),
+                occurrence: 1
+            })
+        );
     }
 
     #[test]

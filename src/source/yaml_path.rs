@@ -25,18 +25,61 @@ pub(crate) fn locate(text: &str, path: &[&str]) -> Option<Location> {
 /// The location of the value at `path`, or of the deepest enclosing node found.
 pub(crate) fn locate_steps(text: &str, path: &[Step]) -> Option<Location> {
     let lines = Line::split(text);
+    let walk = walk(&lines, path);
+    walk.found.map(|at| Location::of_offset(text, at))
+}
+
+/// The location of a key of the mapping at `path`: its `occurrence`th `key:` (from 0),
+/// for an error about the key itself (an unknown or a repeated field). Where the key
+/// is not found, the location of the mapping, as [`locate_steps`] finds it.
+pub(crate) fn locate_key(
+    text: &str,
+    path: &[Step],
+    key: &str,
+    occurrence: usize,
+) -> Option<Location> {
+    let lines = Line::split(text);
+    let walk = walk(&lines, path);
+    let key_at = walk
+        .reached
+        .and_then(|mapping| find_key(&lines, mapping, key, occurrence))
+        .map(|found| found.key_at);
+    key_at
+        .or(walk.found)
+        .map(|at| Location::of_offset(text, at))
+}
+
+/// How far a path was followed.
+struct Walk {
+    /// The node at the end of the path, when every step was found.
+    reached: Option<Node>,
+    /// The offset of the value of the last step found.
+    found: Option<usize>,
+}
+
+fn walk(lines: &[Line], path: &[Step]) -> Walk {
     let mut node = Node::Root;
     let mut found = None;
     for step in path {
         let next = match step {
-            Step::Key(key) => find_key(&lines, node, key),
-            Step::Index(index) => find_item(&lines, node, *index),
+            Step::Key(key) => {
+                find_key(lines, node, key, 0).map(|found| (found.node, found.value_at))
+            }
+            Step::Index(index) => find_item(lines, node, *index),
         };
-        let Some((next, at)) = next else { break };
+        let Some((next, at)) = next else {
+            return Walk {
+                reached: None,
+                found,
+            };
+        };
         node = next;
         found = Some(at);
     }
-    found.map(|at| Location::of_offset(text, at))
+    Walk {
+        reached: Some(node),
+        found,
+    }
 }
 
 /// A line with content, as the walker sees it.
@@ -124,12 +167,21 @@ fn end_of(lines: &[Line], from: usize, inside: impl Fn(&Line) -> bool) -> usize 
         .map_or(lines.len(), |n| from + n)
 }
 
-/// Finds `key:` among the entries of the mapping `node`; returns the key's node and
-/// the offset of its inline value (or of the key, for a block value).
-fn find_key(lines: &[Line], node: Node, key: &str) -> Option<(Node, usize)> {
+/// A `key:` found in a mapping.
+struct FoundKey {
+    node: Node,
+    /// The offset of the key.
+    key_at: usize,
+    /// The offset of its inline value, or of the key for a block value.
+    value_at: usize,
+}
+
+/// Finds the `occurrence`th `key:` (from 0) among the entries of the mapping `node`.
+fn find_key(lines: &[Line], node: Node, key: &str, occurrence: usize) -> Option<FoundKey> {
     let inside = region(lines, node);
     let entry_column = inside.first()?.content_column;
     let is_item = matches!(node, Node::Item { .. });
+    let mut earlier = 0;
     for (position, line) in inside.iter().enumerate() {
         // An item's first key shares the dash's line; every other key is a line of its own.
         let own_line = !line.is_item || (is_item && position == 0);
@@ -144,6 +196,10 @@ fn find_key(lines: &[Line], node: Node, key: &str) -> Option<(Node, usize)> {
         let Some(value) = after.and_then(|after| after.strip_prefix(':')) else {
             continue;
         };
+        if earlier < occurrence {
+            earlier += 1;
+            continue;
+        }
         let key_offset = line.content_offset();
         let value_trimmed = value.trim_start();
         let at = if value_trimmed.is_empty() || value_trimmed.starts_with('#') {
@@ -156,11 +212,14 @@ fn find_key(lines: &[Line], node: Node, key: &str) -> Option<(Node, usize)> {
             Node::Key { line, .. } => line + 1,
             Node::Item { line, .. } => line,
         };
-        let found = Node::Key {
-            line: start_of_region + position,
-            column: line.content_column,
-        };
-        return Some((found, at));
+        return Some(FoundKey {
+            node: Node::Key {
+                line: start_of_region + position,
+                column: line.content_column,
+            },
+            key_at: key_offset,
+            value_at: at,
+        });
     }
     None
 }
@@ -321,6 +380,30 @@ mod tests {
             Some((4, 9))
         );
         assert_eq!(at(text, &[key("next")]), Some((5, 7)));
+    }
+
+    #[test]
+    fn points_at_a_key_itself_and_at_its_later_occurrences() {
+        let text = "rules:\n  - name: a\n    kind: |\n      name: x\n    'name': b\n    name:\n      c\nflow: {name: a, name: b}\n";
+        let key_at = |path: &[Step], name: &str, occurrence: usize| {
+            locate_key(text, path, name, occurrence)
+                .map(|location| (location.line, location.column))
+        };
+        let rule = [key("rules"), Step::Index(0)];
+        assert_eq!(key_at(&rule, "name", 0), Some((2, 5)));
+        // A block scalar's lines are not keys; a quoted key is one.
+        assert_eq!(key_at(&rule, "name", 1), Some((5, 5)));
+        assert_eq!(key_at(&rule, "name", 2), Some((6, 5)));
+        assert_eq!(key_at(&rule, "kind", 0), Some((3, 5)));
+        // No such occurrence, or a flow mapping: the mapping itself.
+        assert_eq!(key_at(&rule, "name", 3), Some((2, 5)));
+        assert_eq!(key_at(&[key("flow")], "name", 1), Some((8, 7)));
+        // A path that is not all found: the deepest node found, as for a value.
+        assert_eq!(
+            key_at(&[key("rules"), Step::Index(4)], "name", 0),
+            Some((1, 1))
+        );
+        assert_eq!(key_at(&[key("nothing")], "name", 0), None);
     }
 
     #[test]
