@@ -13,7 +13,7 @@ cd "$DESKGUARD_ROOT"
 out="$DESKGUARD_ROOT/pkg/web"
 mkdir -p "$out"
 
-# Cold code at `s`, the crates a check runs in at `2` (measured, README, Performance):
+# Cold code at `s`, the crates a check runs in at `2` (measured: docs/performance.md):
 # `s` against `z` costs 32 KiB gzipped and makes every check about 2.4x faster; `2`
 # for deskguard (where serde's code for its request, verdict and policy types is
 # generated too) and for the phrase, JSON, normalization and allocator crates its
@@ -78,8 +78,8 @@ echo "build-wasm: wasm-opt"
 # never run, and a merged function turns hot as a whole. Inlining a one-caller function
 # only when it is as small as the ones wasm-opt inlines anyway (20, its default for
 # `--flexible-inline-max-function-size`) makes the module 6 KiB smaller and the code
-# a cold start compiles 669 KiB instead of 709, with no change per call (README,
-# Performance).
+# a cold start compiles 669 KiB instead of 709, with no change per call
+# (docs/performance.md).
 wasm-opt -Oz --one-caller-inline-max-function-size=20 \
     --enable-reference-types --enable-bulk-memory --enable-sign-ext \
     --enable-nontrapping-float-to-int --enable-multivalue --enable-mutable-globals \
