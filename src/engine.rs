@@ -182,7 +182,26 @@ impl Engine {
             contract: &self.inner.contract,
             mode: self.inner.mode,
         };
-        guarded(|| crate::check::check(&context, request))
+        self.guarded(|| crate::check::check(&context, request))
+    }
+
+    /// `check()`, or the fail-closed verdict for an internal error if it panicked.
+    fn guarded(&self, check: impl FnOnce() -> Verdict) -> Verdict {
+        guarded(check).unwrap_or_else(|| {
+            self.fail_closed(&Error::new(
+                Code::InternalError,
+                "an internal error stopped the check; escalating",
+            ))
+        })
+    }
+
+    /// The verdict for a request this engine could not check: ESCALATE to the policy's
+    /// default queue (where a human picks it up), with `error` as its one violation.
+    /// What [`Engine::check_json`] returns for a request that does not parse.
+    pub fn fail_closed(&self, error: &Error) -> Verdict {
+        let mut verdict = fail_closed(error);
+        verdict.escalation.queue = self.inner.compiled.default_queue.clone();
+        verdict
     }
 
     /// The audit record for `verdict` (the result of checking `request`), linked after
@@ -319,11 +338,7 @@ impl Engine {
     pub fn check_json(&self, json: &str) -> Verdict {
         match Request::from_json(json) {
             Ok(request) => self.check(&request),
-            Err(error) => {
-                let mut verdict = fail_closed(&error);
-                verdict.escalation.queue = self.inner.compiled.default_queue.clone();
-                verdict
-            }
+            Err(error) => self.fail_closed(&error),
         }
     }
 }
@@ -356,7 +371,9 @@ impl PreparedReplyContext {
     }
 }
 
-/// The verdict for a request that could not be checked: ESCALATE, and why.
+/// The verdict for a request that could not be checked: ESCALATE, and why. Without an
+/// engine there is no policy to name a queue, so the queue is empty; with one, use
+/// [`Engine::fail_closed`].
 pub fn fail_closed(error: &Error) -> Verdict {
     let mut violation = Violation::block(error.code(), error.to_string());
     violation.field = error.field().map(str::to_string);
@@ -384,21 +401,17 @@ pub fn fail_closed(error: &Error) -> Verdict {
     }
 }
 
-/// Natively, a bug that panics inside a check becomes an ESCALATE verdict instead of
-/// unwinding into the host. (On wasm32 panics abort; the bindings' hook reports them.)
+/// Natively, a bug that panics inside a check stops there (`None`, which the caller
+/// turns into an ESCALATE verdict) instead of unwinding into the host. (On wasm32
+/// panics abort; the bindings' hook reports them.)
 #[cfg(not(target_arch = "wasm32"))]
-fn guarded(check: impl FnOnce() -> Verdict) -> Verdict {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|_| {
-        fail_closed(&Error::new(
-            Code::InternalError,
-            "an internal error stopped the check; escalating",
-        ))
-    })
+fn guarded(check: impl FnOnce() -> Verdict) -> Option<Verdict> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).ok()
 }
 
 #[cfg(target_arch = "wasm32")]
-fn guarded(check: impl FnOnce() -> Verdict) -> Verdict {
-    check()
+fn guarded(check: impl FnOnce() -> Verdict) -> Option<Verdict> {
+    Some(check())
 }
 
 #[cfg(test)]
@@ -413,8 +426,10 @@ mod tests {
 
     #[test]
     fn a_panic_inside_a_check_fails_closed() {
-        let verdict = guarded(|| panic!("a bug in a rule"));
+        let engine = Engine::with_defaults().unwrap();
+        let verdict = engine.guarded(|| panic!("a bug in a rule"));
         assert_eq!(verdict.decision, DecisionKind::Escalate);
+        assert_eq!(verdict.escalation.queue, "general_support");
         assert!(verdict.escalation.needed);
         assert_eq!(verdict.violations.len(), 1);
         assert_eq!(verdict.violations[0].code, Code::InternalError);
@@ -430,6 +445,7 @@ mod tests {
         let verdict = engine.check_json("{\"ticket\": {\"turn\": \"two\"}}");
         assert_eq!(verdict.decision, DecisionKind::Escalate);
         assert_eq!(verdict.violations.len(), 1);
+        assert_eq!(verdict.escalation.queue, "general_support");
         let violation = &verdict.violations[0];
         assert_eq!(violation.code, Code::RequestInvalid);
         assert_eq!(violation.field.as_deref(), Some("ticket.turn"));

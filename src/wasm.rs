@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 
 use crate::codes::{Code, Trigger};
 use crate::contract::Contract;
-use crate::engine::{fail_closed, Engine, PreparedReplyContext};
+use crate::engine::{Engine, PreparedReplyContext};
 use crate::error::Error;
 use crate::incident::{IncidentEvent, IncidentMonitor, MonitorConfig, NoticeOptions};
 use crate::lint::DocumentKind;
@@ -301,9 +301,9 @@ impl JsEngine {
             // errors keep only the field.
             Ok(text) => match Request::from_json(&text) {
                 Ok(request) => self.inner.check(&request),
-                Err(error) => fail_closed(&error.without_location()),
+                Err(error) => self.inner.fail_closed(&error.without_location()),
             },
-            Err(why) => fail_closed(&Error::new(
+            Err(why) => self.inner.fail_closed(&Error::new(
                 Code::RequestInvalid,
                 format!("the request is not JSON data: {why}"),
             )),
@@ -318,7 +318,7 @@ impl JsEngine {
         live()?;
         let verdict = match request.as_string() {
             Some(text) => self.inner.check_json(&text),
-            None => fail_closed(&Error::new(
+            None => self.inner.fail_closed(&Error::new(
                 Code::RequestInvalid,
                 "`checkJson` takes the request as JSON text; pass objects to `check`",
             )),

@@ -150,6 +150,10 @@ export function runSuite(deskguard, fixtures) {
     check(viaText.decision === "ESCALATE", viaText.decision);
     check(viaText.violations[0].code === "REQUEST_INVALID", viaText.violations[0].code);
     check(viaText.violations[0].message.startsWith("1:25: field `ticket.turn`"), viaText.violations[0].message);
+    // Both go to the policy's default queue, where a human picks them up.
+    for (const failed of [verdict, viaText]) {
+      check(failed.escalation.queue === "general_support", JSON.stringify(failed.escalation));
+    }
   });
 
   test("non-JSON input fails closed instead of throwing", () => {
@@ -164,6 +168,9 @@ export function runSuite(deskguard, fixtures) {
     }
     const notText = JSON.parse(engine("a2-suggest").checkJson({}));
     check(notText.violations[0].code === "REQUEST_INVALID", notText.violations[0].code);
+    for (const failed of [text, engine("a2-suggest").check(cyclic), notText]) {
+      check(failed.escalation.queue === "general_support", JSON.stringify(failed.escalation));
+    }
   });
 
   test("Engine.lint reports located diagnostics", () => {
