@@ -1274,6 +1274,78 @@ fn acts_are_withheld_in_a_draft_even_when_authorized() {
     );
 }
 
+/// Regression (found by fuzzing the npm package): an act's argument spelled in
+/// another case, with a trailing space or an invisible character, matched no alias
+/// rule, so the action was gated under its own name, which A3 authorizes: a DRAFT
+/// verdict let the reply be sent and the ticket closed.
+#[test]
+fn a_disguised_act_is_still_withheld() {
+    for (mode, status) in [
+        ("Send", "SOLVED"),
+        ("send ", "solved\u{200b}"),
+        ("\u{ff53}\u{ff45}\u{ff4e}\u{ff44}", " Closed"),
+    ] {
+        let verdict = Req::auto()
+            .kind("DRAFT")
+            .actions(json!([
+                { "tool": "send_reply", "args": { "mode": mode } },
+                { "tool": "ticket_update", "args": { "status": status, "tags": ["2fa"] } }
+            ]))
+            .check(&A3_AUTO);
+        Expect {
+            allowed: &[("send_reply", "execute"), ("ticket_update", "execute")],
+            ..Expect::default()
+        }
+        .assert(&verdict);
+        assert_eq!(
+            verdict.allowed[0].args,
+            *json!({"mode": "draft"}).as_object().unwrap(),
+            "{mode:?}"
+        );
+        assert_eq!(
+            verdict.allowed[1].args,
+            *json!({"tags": ["2fa"]}).as_object().unwrap(),
+            "{status:?}"
+        );
+    }
+}
+
+/// The arguments an alias rule reads must be readable: not text, or under a disguised
+/// name, the action is refused rather than gated under the tool's own name.
+#[test]
+fn an_act_argument_the_rules_cannot_read_blocks_the_action() {
+    for (args, message) in [
+        (
+            json!({"mode": ["send"]}),
+            "argument `mode` of `send_reply` must be text, which the policy's alias rules read",
+        ),
+        (
+            json!({"Mode": "send"}),
+            "argument `Mode` of `send_reply` is a disguised spelling of `mode`",
+        ),
+        (
+            json!({"mode\u{200b}": "send"}),
+            "argument `mode\\u{200b}` of `send_reply` is a disguised spelling of `mode`",
+        ),
+    ] {
+        let verdict = Req::auto()
+            .kind("DRAFT")
+            .actions(one_action("send_reply", args.clone()))
+            .check(&A3_AUTO);
+        Expect {
+            decision: "ESCALATE",
+            proposed: Some("DRAFT"),
+            violations: &["ACTION_ARGS_INVALID"],
+            allowed: &[],
+            blocked: &[("send_reply", "ACTION_ARGS_INVALID")],
+            queue: "general_support",
+            ..Expect::default()
+        }
+        .assert(&verdict);
+        assert_eq!(verdict.blocked[0].message, message, "{args}");
+    }
+}
+
 #[test]
 fn alias_rules_map_tools_onto_the_contract_vocabulary() {
     // send_reply(draft) is draft_reply; ticket_update with only tags/priority/queue is

@@ -174,6 +174,16 @@ fn evaluate(
     findings: &mut Findings,
 ) -> Outcome {
     let field = format!("decision.actions[{index}]");
+    if let Some(message) = context.policy.unreadable_alias_args(tool, args) {
+        findings.violate(
+            Violation::block(Code::ActionArgsInvalid, message.clone()).in_field(field),
+            DecisionKind::Escalate,
+        );
+        return Outcome::Blocked {
+            code: Code::ActionArgsInvalid,
+            message,
+        };
+    }
     let alias = context.policy.resolve_alias(tool, args);
     let names: Vec<&str> = match &alias {
         Some(alias) => alias.names.iter().map(String::as_str).collect(),

@@ -10,6 +10,7 @@ use crate::policy::{
 };
 use crate::source::yaml_path;
 use crate::text::glob::{Glob, GlobSet};
+use crate::text::normalize::normalize_str;
 use crate::text::phrases::{PatternCase, PatternError, PhraseIndex, PhraseIndexBuilder, SetId};
 
 /// Errors in a policy, located in its YAML text when there is one. Shared by every
@@ -50,6 +51,7 @@ impl<'a> PolicyErrors<'a> {
 /// One alias rule, ready to apply.
 #[derive(Debug, Clone)]
 struct CompiledAlias {
+    /// Each argument the rule reads, with its accepted values in [`canonical`] form.
     when: Vec<(String, Vec<String>)>,
     only_args: Option<HashSet<String>>,
     as_tools: Vec<String>,
@@ -290,7 +292,42 @@ impl CompiledPolicy {
         })
     }
 
-    /// The alias rule that applies to `tool` called with `args`, if any.
+    /// Why the alias rules cannot read `args` of `tool`, if they cannot: an argument a
+    /// rule reads (`mode`, `status`) is there but is not text, or is there under a
+    /// disguised spelling of its name (`Status`, `mode` with a zero-width space). An
+    /// executor may well read either as the act itself, so such an action is refused
+    /// rather than gated under the tool's own name.
+    pub fn unreadable_alias_args(
+        &self,
+        tool: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<String> {
+        let rules = self.aliases.get(tool)?;
+        let read_by_rules = || {
+            rules
+                .iter()
+                .flat_map(|rule| rule.when.iter().map(|(arg, _)| arg))
+        };
+        for (key, value) in args {
+            if let Some(arg) = read_by_rules().find(|arg| *arg == key) {
+                if !value.is_string() {
+                    return Some(format!(
+                        "argument `{arg}` of `{tool}` must be text, which the policy's alias rules read"
+                    ));
+                }
+            } else if let Some(arg) = read_by_rules().find(|arg| **arg == canonical(key)) {
+                return Some(format!(
+                    "argument `{}` of `{tool}` is a disguised spelling of `{arg}`",
+                    key.escape_debug()
+                ));
+            }
+        }
+        None
+    }
+
+    /// The alias rule that applies to `tool` called with `args`, if any. Argument
+    /// values are compared in [`canonical`] form, so `Send`, `send ` or a full-width
+    /// `ｓｅｎｄ` is the send act as much as `send` is.
     pub fn resolve_alias<'a>(
         &'a self,
         tool: &str,
@@ -361,14 +398,25 @@ fn has_word(name: &str, word: &str) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case(word))
 }
 
+/// A name or label as the model may disguise it, undisguised: the normalized view
+/// (NFKC, invisible characters removed, lower case; see [`crate::text::normalize`]),
+/// trimmed.
+pub(crate) fn canonical(label: &str) -> String {
+    let view = normalize_str(label);
+    match view.trim() {
+        trimmed if trimmed.len() == view.len() => view,
+        trimmed => trimmed.to_string(),
+    }
+}
+
 fn compile_alias(rule: &AliasRule) -> CompiledAlias {
     let when = rule
         .when
         .iter()
         .map(|(arg, condition)| {
             let accepted = match condition {
-                ArgCondition::One(value) => vec![value.clone()],
-                ArgCondition::Any(values) => values.clone(),
+                ArgCondition::One(value) => vec![canonical(value)],
+                ArgCondition::Any(values) => values.iter().map(|value| canonical(value)).collect(),
             };
             (arg.clone(), accepted)
         })
@@ -392,7 +440,7 @@ impl CompiledAlias {
         let conditions_hold = self.when.iter().all(|(arg, accepted)| {
             args.get(arg)
                 .and_then(serde_json::Value::as_str)
-                .is_some_and(|value| accepted.iter().any(|a| a == value))
+                .is_some_and(|value| accepted.contains(&canonical(value)))
         });
         let args_allowed = self
             .only_args
