@@ -702,6 +702,15 @@ fn immediate_intent_positive_and_near_miss() {
         .assert(&Req::draft().intent("abuse_report").check(&A3));
     // Globs match whole labels.
     Expect::default().assert(&Req::draft().intent("account_deletion_howto").check(&A3));
+    // Regression (found by fuzzing the npm package): a label disguised with an
+    // invisible or full-width character fired no trigger. Labels match canonically.
+    escalated(&["immediate_intent"], "retention", "high")
+        .assert(&Req::draft().intent("\u{200b}account_deletion").check(&A3));
+    escalated(&["immediate_intent"], "trust_and_safety", "high").assert(
+        &Req::draft()
+            .intent("\u{ff41}buse_report\u{200d}")
+            .check(&A3),
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::policy::{
 };
 use crate::source::yaml_path;
 use crate::text::glob::{Glob, GlobSet};
-use crate::text::normalize::normalize_str;
+use crate::text::normalize::canonical;
 use crate::text::phrases::{PatternCase, PatternError, PhraseIndex, PhraseIndexBuilder, SetId};
 
 /// Errors in a policy, located in its YAML text when there is one. Shared by every
@@ -396,17 +396,6 @@ fn has_word(name: &str, word: &str) -> bool {
     word_start
         .and_then(|start| name.get(start..))
         .is_some_and(|w| w.eq_ignore_ascii_case(word))
-}
-
-/// A name or label as the model may disguise it, undisguised: the normalized view
-/// (NFKC, invisible characters removed, lower case; see [`crate::text::normalize`]),
-/// trimmed.
-pub(crate) fn canonical(label: &str) -> String {
-    let view = normalize_str(label);
-    match view.trim() {
-        trimmed if trimmed.len() == view.len() => view,
-        trimmed => trimmed.to_string(),
-    }
 }
 
 fn compile_alias(rule: &AliasRule) -> CompiledAlias {

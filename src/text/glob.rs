@@ -2,8 +2,12 @@
 //!
 //! Intent labels are short model-chosen strings (`how_to_2fa`, `billing_duplicate_charge`),
 //! so globs are the right power: a policy author can promote a family of intents
-//! without writing a regular expression. Matching is case-insensitive because models
-//! do not keep case steady.
+//! without writing a regular expression. Labels are matched in their canonical form
+//! (the normalized view, trimmed: see [`canonical`]): models do not keep case steady,
+//! and a label is model output, so `ａccount_deletion` or `account_deletion` with a
+//! zero-width space must still be the `account_deletion` a policy escalates.
+
+use super::normalize::canonical;
 
 /// A compiled glob pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +20,7 @@ impl Glob {
     /// Compiles `pattern`. Every string is a valid glob.
     pub fn new(pattern: &str) -> Glob {
         Glob {
-            pattern: pattern.to_lowercase().chars().collect(),
+            pattern: canonical(pattern).chars().collect(),
             source: pattern.to_string(),
         }
     }
@@ -31,9 +35,9 @@ impl Glob {
     /// The classic two-pointer algorithm with one backtrack point: linear in practice
     /// and O(n·m) at worst, with no recursion.
     pub fn matches(&self, text: &str) -> bool {
-        // Intent labels are nearly always ASCII: fold case byte by byte with no
-        // allocation, and fold the rare Unicode label into a buffer.
-        if text.is_ascii() {
+        // Intent labels are nearly always plain ASCII words: fold case byte by byte
+        // with no allocation, and take anything else through the normalized view.
+        if text.bytes().all(|byte| byte.is_ascii_graphic()) {
             let bytes = text.as_bytes();
             self.matches_folded(bytes.len(), |index| {
                 bytes
@@ -41,7 +45,7 @@ impl Glob {
                     .map(|byte| char::from(byte.to_ascii_lowercase()))
             })
         } else {
-            let folded: Vec<char> = text.to_lowercase().chars().collect();
+            let folded: Vec<char> = canonical(text).chars().collect();
             self.matches_folded(folded.len(), |index| folded.get(index).copied())
         }
     }
@@ -122,6 +126,23 @@ mod tests {
         assert!(!Glob::new("").matches("x"));
         assert!(Glob::new("\u{c9}tat_*").matches("\u{e9}TAT_commande"));
         assert!(!Glob::new("\u{e9}tat").matches("etat"));
+    }
+
+    #[test]
+    fn disguised_labels_match_what_they_spell() {
+        let glob = Glob::new("account_deletion");
+        for label in [
+            "\u{200b}account_deletion",
+            "\u{ff41}ccount_deletion",
+            "account_deletion\u{200d}",
+            " Account_Deletion ",
+            "account\u{ad}_deletion",
+        ] {
+            assert!(glob.matches(label), "{label:?}");
+        }
+        assert!(!glob.matches("account_deletions"));
+        assert!(!glob.matches("account deletion"));
+        assert!(Glob::new("ｈow_to_*").matches("how_to_2fa"));
     }
 
     #[test]

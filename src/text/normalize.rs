@@ -66,6 +66,17 @@ struct Piece {
     copied: bool,
 }
 
+/// A name or label as a model may disguise it (`Send`, `send `, a full-width `ｓｅｎｄ`,
+/// a zero-width space inside), undisguised: its normalized view, trimmed. Tool
+/// arguments and intent labels are compared in this form.
+pub(crate) fn canonical(label: &str) -> String {
+    let view = normalize_str(label);
+    match view.trim() {
+        trimmed if trimmed.len() == view.len() => view,
+        trimmed => trimmed.to_string(),
+    }
+}
+
 /// Normalizes a policy phrase or a context value the same way as a reply, without
 /// the byte map (which context texts do not need).
 pub(crate) fn normalize_str(text: &str) -> String {
