@@ -77,9 +77,8 @@ impl PiiRules {
         known: &KnownEmails,
         secret_keyword_ends: &[usize],
     ) -> Vec<PiiHit> {
-        let bytes = text.as_bytes();
         let mut hits = Vec::new();
-        scan_ibans(bytes, &mut hits);
+        scan_ibans(text, &mut hits);
         let ibans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
         scan_digit_runs(text, &ibans, &mut hits);
         self.scan_secrets(text, secret_keyword_ends, &mut hits);
@@ -153,6 +152,33 @@ impl PiiRules {
 
 fn is_word(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// Whether the character that ends at byte `index` of `text` is a word character: an
+/// ASCII letter, digit or `_`, or a letter or digit of another script. An emoji, a
+/// currency sign or U+FFFD before a card number leaves it a card number.
+fn word_before(text: &str, index: usize) -> bool {
+    match index.checked_sub(1).and_then(|k| text.as_bytes().get(k)) {
+        None => false,
+        Some(&byte) if byte < 0x80 => is_word(byte),
+        Some(_) => text
+            .get(..index)
+            .and_then(|before| before.chars().next_back())
+            .is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// Whether the character that starts at byte `index` of `text` is a word character
+/// (as [`word_before`] says).
+fn word_at(text: &str, index: usize) -> bool {
+    match text.as_bytes().get(index) {
+        None => false,
+        Some(&byte) if byte < 0x80 => is_word(byte),
+        Some(_) => text
+            .get(index..)
+            .and_then(|after| after.chars().next())
+            .is_some_and(char::is_alphanumeric),
+    }
 }
 
 fn at(bytes: &[u8], index: usize) -> u8 {
@@ -303,7 +329,7 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
             continue;
         }
         // Glued to an identifier: `txn_8842`, `a1`, `ORD-4242…`, `T-123-45-6789`.
-        let glued_left = (i > 0 && is_word(at(bytes, i - 1)))
+        let glued_left = word_before(text, i)
             || (i > 1
                 && matches!(at(bytes, i - 1), b'-' | b'_' | b'/')
                 && at(bytes, i - 2).is_ascii_alphabetic());
@@ -324,7 +350,7 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
                 break;
             }
         }
-        let glued_right = is_word(at(bytes, j));
+        let glued_right = word_at(text, j);
         // An IBAN-shaped run (`de89 3704 …`) that failed its checks is not a card.
         let iban_like = glued_left
             && i >= 2
@@ -743,7 +769,8 @@ pub(crate) fn iban_mod97(compact: &[u8]) -> bool {
     remainder == 1
 }
 
-fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
+fn scan_ibans(text: &str, hits: &mut Vec<PiiHit>) {
+    let bytes = text.as_bytes();
     let mut compact: Vec<u8> = Vec::with_capacity(34);
     // An IBAN starts two letters before a digit run: visit the first digit of each
     // run, not every byte (nor every digit: in a run, a digit follows a digit).
@@ -765,7 +792,7 @@ fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
             && at(bytes, i + 1).is_ascii_lowercase()
             && at(bytes, i + 2).is_ascii_digit()
             && at(bytes, i + 3).is_ascii_digit()
-            && (i == 0 || !is_word(at(bytes, i - 1)));
+            && !word_before(text, i);
         if !starts {
             continue;
         }
@@ -792,7 +819,7 @@ fn scan_ibans(bytes: &[u8], hits: &mut Vec<PiiHit>) {
                 break;
             }
         }
-        if compact.len() == length && !is_word(at(bytes, j)) && iban_mod97(&compact) {
+        if compact.len() == length && !word_at(text, j) && iban_mod97(&compact) {
             hits.push(PiiHit {
                 code: Code::PiiIban,
                 start: i,
@@ -903,6 +930,28 @@ mod tests {
         assert_eq!(
             codes("order 123456 4242 4242 4242 4242"),
             [(Code::PiiCard, "4242 4242 4242 4242")]
+        );
+    }
+
+    /// Regression (found by fuzzing the npm package): any non-ASCII character next to
+    /// a number glued it to an identifier, so an emoji or a currency sign hid a card.
+    #[test]
+    fn only_letters_and_digits_glue_a_number_to_an_identifier() {
+        for (text, card) in [
+            ("\u{1f4b3}4242 4242 4242 4242", "4242 4242 4242 4242"),
+            ("\u{20ac}4242424242424242", "4242424242424242"),
+            ("4242424242424242\u{1f600}", "4242424242424242"),
+            ("\u{fffd}4242-4242-4242-4242\u{fffd}", "4242-4242-4242-4242"),
+        ] {
+            assert_eq!(codes(text), [(Code::PiiCard, card)], "{text:?}");
+        }
+        // A letter of another script still glues: part of an identifier.
+        assert!(codes("\u{e9}4242424242424242").is_empty());
+        assert!(codes("4242424242424242\u{436}").is_empty());
+        // The same for an IBAN's ends.
+        assert_eq!(
+            codes("\u{1f3e6}de89 3704 0044 0532 0130 00\u{1f3e6}"),
+            [(Code::PiiIban, "de89 3704 0044 0532 0130 00")]
         );
     }
 
