@@ -6,6 +6,7 @@
 //! fails closed: an absent `verified` is `false`, an absent decision is a schema
 //! violation that escalates.
 
+use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -19,17 +20,17 @@ pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Request {
     /// The inbound ticket.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub ticket: Ticket,
     /// What retrieval found for this turn.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub context: Context,
     /// The model's decision: the blueprint's JSON object, or the plain-text form
     /// `ESCALATE_NEEDED: reason`. Validated by the engine, so kept as raw JSON here.
     #[serde(default)]
     pub decision: Value,
     /// What the agent loop has spent so far.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub trace: Trace,
     /// The current time, RFC 3339. Checks never read a clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,7 +53,7 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn: Option<u32>,
     /// Who wrote it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub customer: Customer,
 }
 
@@ -86,13 +87,13 @@ pub struct Customer {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Context {
     /// Knowledge-base documents.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub kb: Vec<KbDoc>,
     /// CRM fields, as the CRM returned them.
     #[serde(default)]
     pub crm: Map<String, Value>,
     /// Orders and transactions.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub orders: Vec<Order>,
 }
 
@@ -145,6 +146,54 @@ pub struct Trace {
     /// Model and tool cost in USD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
+}
+
+/// Reads a struct from a JSON object only. serde's derive also reads a struct from an
+/// array, taking its items as the fields in order, so `"ticket": []` would be a ticket
+/// of defaults (an unverified customer with no text), and `"customer": [true]` a
+/// verified one: a request that means nothing must not pass as one that does.
+fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(data: D) -> Result<T, D::Error> {
+    T::deserialize(ObjectOnly(data))
+}
+
+/// A list of structs, each read from a JSON object only (see [`object`]).
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(data: D) -> Result<Vec<T>, D::Error> {
+    let items = Vec::<Object<T>>::deserialize(data)?;
+    Ok(items.into_iter().map(|Object(item)| item).collect())
+}
+
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(data: D) -> Result<Self, D::Error> {
+        object(data).map(Object)
+    }
+}
+
+/// A deserializer that reads a struct as a map: from an object, and from nothing else.
+struct ObjectOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+        identifier ignored_any
+    }
 }
 
 impl Request {
@@ -255,6 +304,55 @@ mod tests {
             assert_eq!(error.code(), Code::RequestInvalid, "{text:?}");
             assert_eq!(error.message(), "the request must be a JSON object");
         }
+    }
+
+    /// Regression (found by fuzzing the npm package): `"ticket": []` read as a ticket
+    /// of defaults and `"customer": [true]` as a verified customer.
+    #[test]
+    fn nested_parts_are_objects_too() {
+        for (text, field, message) in [
+            (
+                r#"{"ticket": []}"#,
+                "ticket",
+                "invalid type: sequence, expected a mapping",
+            ),
+            (
+                r#"{"ticket": {"customer": [true]}}"#,
+                "ticket.customer",
+                "invalid type: sequence, expected a mapping",
+            ),
+            (
+                r#"{"context": [[], {}, []]}"#,
+                "context",
+                "invalid type: sequence, expected a mapping",
+            ),
+            (
+                r#"{"context": {"kb": [["KB-1", "t", "c"]]}}"#,
+                "context.kb[0]",
+                "invalid type: sequence, expected a mapping",
+            ),
+            (
+                r#"{"context": {"orders": [["txn_1", 5]]}}"#,
+                "context.orders[0]",
+                "invalid type: sequence, expected a mapping",
+            ),
+            (
+                r#"{"trace": [2, 1, 0.04]}"#,
+                "trace",
+                "invalid type: sequence, expected a mapping",
+            ),
+        ] {
+            let error = Request::from_json(text).unwrap_err();
+            assert_eq!(error.code(), Code::RequestInvalid, "{text}");
+            assert_eq!(error.field(), Some(field), "{text}");
+            assert_eq!(error.message(), message, "{text}");
+        }
+        let request = Request::from_json(
+            r#"{"ticket": {"customer": {"verified": true}}, "context": {"kb": [{"id": "KB-1"}]}}"#,
+        )
+        .unwrap();
+        assert!(request.ticket.customer.verified);
+        assert_eq!(request.context.kb[0].id, "KB-1");
     }
 
     #[test]
