@@ -47,7 +47,8 @@ export interface Ticket {
   subject?: string;
   /** Body, with quoted history and signatures stripped. */
   body?: string;
-  /** Conversation turn, 1 for the first message. */
+  /** Conversation turn, 1 for the first message (a check treats a missing turn as
+   * possibly the first, and adds the first message's disclosure). */
   turn?: number;
   customer?: Customer;
 }
@@ -120,7 +121,9 @@ export interface Request {
   /** The decision object, or the plain-text form `ESCALATE_NEEDED: reason`. */
   decision?: ModelDecision | string;
   trace?: Trace;
-  /** The current time, RFC 3339 (checks never read a clock). A `Date` works too. */
+  /** The current time, RFC 3339 (checks never read a clock). A `Date` works too.
+   * Without it, a reply relying on a KB document on a volatile topic is
+   * `STALE_SOURCE`: the document's age cannot be told. */
   now?: string | Date;
 }
 

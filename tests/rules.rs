@@ -693,6 +693,24 @@ fn repeated_contact_from_two_prior_contacts() {
     );
 }
 
+/// Regression (found by fuzzing the npm package): the first message's AI disclosure was
+/// added only for `turn: 1`, so a request with no turn or a turn of 0 sent a first
+/// reply without it. Such a turn may be the first: the disclosure is added.
+#[test]
+fn the_ai_disclosure_is_added_unless_the_turn_is_known_to_be_later() {
+    let added = |req: Req| {
+        req.check(&A3)
+            .reply
+            .map(|reply| reply.disclosures_added)
+            .unwrap_or_default()
+    };
+    let ai = vec!["ai_disclosure".to_string()];
+    assert_eq!(added(Req::draft()), ai);
+    assert_eq!(added(Req::draft().set("/ticket/turn", json!(0))), ai);
+    assert_eq!(added(Req::draft().remove("/ticket/turn")), ai);
+    assert!(added(Req::draft().set("/ticket/turn", json!(2))).is_empty());
+}
+
 #[test]
 fn immediate_intent_positive_and_near_miss() {
     // account_deletion routes by intent (the trigger route names no queue).

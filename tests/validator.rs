@@ -103,6 +103,16 @@ fn the_blueprint_reply_is_grounded_in_its_context() {
     assert_eq!(codes, [Code::MissingDisclosure]);
     assert_eq!(report.missing_disclosures, ["ai_disclosure"]);
     assert_eq!(report.redacted, text);
+    // A turn of 0 is no turn, and may be the first; a later one owes nothing.
+    let mut context = billing();
+    context.turn = Some(0);
+    let report = engine().validate_reply(text, &context);
+    assert_eq!(report.missing_disclosures, ["ai_disclosure"]);
+    context.turn = Some(2);
+    assert!(engine()
+        .validate_reply(text, &context)
+        .violations
+        .is_empty());
 }
 
 #[test]
@@ -240,6 +250,57 @@ fn a_stale_volatile_source_is_flagged_where_it_is_relied_on() {
     );
     // A KB document on a topic that does not change is never stale.
     context.context.kb[0].tags = vec!["how_to".into()];
+    assert!(engine()
+        .validate_reply(text, &context)
+        .violations
+        .is_empty());
+}
+
+/// Regression (found by fuzzing the npm package): without `now`, or with an
+/// `updated_at` that does not read as a date, staleness was not checked at all, so a
+/// reply relying on a volatile document could auto-resolve. Its age cannot be told:
+/// it fails closed.
+#[test]
+fn a_volatile_source_of_unknown_age_is_flagged() {
+    let text = "Refunds take 5-10 business days.";
+    let age_unknown = "relies on KB document `kb-204` on a topic that changes, and its age \
+         cannot be told (the request has no `now`, or the document no valid `updated_at`); \
+         verify it before sending";
+    let mut context = billing();
+    context.turn = Some(2);
+    let mut cases = Vec::new();
+    context.now = None;
+    cases.push(context.clone());
+    for updated_at in [
+        None,
+        Some("garbage"),
+        Some("2026-13-45"),
+        Some("２０２６-11-01"),
+    ] {
+        let mut dated = context.clone();
+        dated.now = Some("2026-12-01T00:00:00Z".into());
+        dated.context.kb[0].updated_at = updated_at.map(str::to_string);
+        cases.push(dated);
+    }
+    for case in cases {
+        let report = engine().validate_reply(text, &case);
+        let found: Vec<(Code, Option<Span>, &str)> = report
+            .violations
+            .iter()
+            .filter(|v| v.field.as_deref() == Some("customer_reply"))
+            .map(|v| (v.code, v.span, v.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(Code::StaleSource, Some(Span::new(13, 31)), age_unknown)],
+            "now {:?}, updated_at {:?}",
+            case.now,
+            case.context.kb[0].updated_at
+        );
+    }
+    // A recent date with `now` is fresh.
+    context.now = Some("2026-12-01T00:00:00Z".into());
+    context.context.kb[0].updated_at = Some("2026-11-20".into());
     assert!(engine()
         .validate_reply(text, &context)
         .violations

@@ -82,7 +82,9 @@ pub struct ReplyContext {
     /// The conversation turn, 1 for the first message (disclosures are due then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turn: Option<u32>,
-    /// The current time, RFC 3339 (staleness is measured from it; absent: not checked).
+    /// The current time, RFC 3339. Staleness is measured from it: without it, a reply
+    /// that relies on a KB document on a volatile topic is `STALE_SOURCE` (its age
+    /// cannot be told).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub now: Option<String>,
     /// The decision's internal note: checked for personal data and citations.
@@ -262,7 +264,17 @@ pub(crate) struct PreparedDoc {
     pub text: String,
     /// Normalized id.
     pub id: String,
-    pub stale: bool,
+    /// Whether a reply may not rely on it without a human checking it first.
+    pub stale: Option<Stale>,
+}
+
+/// Why a volatile KB document cannot be relied on as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stale {
+    /// Last updated longer ago than the staleness window.
+    Old,
+    /// Its age cannot be told: no `now`, or no valid `updated_at`. Fails closed.
+    AgeUnknown,
 }
 
 /// The context, prepared once per validation, or once for many (see
@@ -471,11 +483,12 @@ impl CompiledValidator {
                     let tag = tag.to_lowercase();
                     self.volatile_tags.iter().any(|v| tag.contains(v.as_str()))
                 });
-                let stale = match (now_days, updated) {
-                    (Some(now), Some(updated)) => {
-                        volatile && now - updated > i64::from(self.max_age_days)
+                let stale = match (volatile, now_days, updated) {
+                    (false, _, _) => None,
+                    (true, Some(now), Some(updated)) => {
+                        (now - updated > i64::from(self.max_age_days)).then_some(Stale::Old)
                     }
-                    _ => false,
+                    (true, _, _) => Some(Stale::AgeUnknown),
                 };
                 PreparedDoc {
                     policy: self.commitments.is_policy_doc(&doc.tags),
@@ -659,7 +672,7 @@ impl CompiledValidator {
                 ),
                 Some(sources) => {
                     let fresh = sources.iter().any(|source| match source {
-                        Source::Kb(i) => prepared.kb.get(*i).is_some_and(|d| !d.stale),
+                        Source::Kb(i) => prepared.kb.get(*i).is_some_and(|d| d.stale.is_none()),
                         Source::Other => true,
                     });
                     if !fresh {
@@ -736,7 +749,8 @@ impl CompiledValidator {
         let mut missing_disclosures = Vec::new();
         for disclosure in &self.content.disclosures {
             let due = match disclosure.trigger {
-                DisclosureTrigger::FirstMessage => input.turn == Some(1),
+                // A 0 is no turn, and may be the first: fail closed.
+                DisclosureTrigger::FirstMessage => input.turn.is_some_and(|turn| turn <= 1),
                 DisclosureTrigger::AccountDataRequested => input.account_data_requested,
             };
             if due && !text.is_empty() && !view.text.contains(disclosure.marker.as_str()) {
@@ -888,7 +902,7 @@ impl CompiledValidator {
         for (index, doc) in prepared.kb.iter().enumerate() {
             if let Some(at) = matcher::find_words(text, &doc.id) {
                 cited = true;
-                if doc.stale {
+                if doc.stale.is_some() {
                     let span = note.original_span(at, at + doc.id.len());
                     violations.push(stale_violation(
                         prepared,
@@ -1043,7 +1057,10 @@ pub(crate) fn check_decision(
         context: &request.context,
         ticket: TicketTexts::Normalized(normalized_ticket),
         customer_email: request.ticket.customer.email.as_deref(),
-        turn: request.ticket.turn,
+        // A check adds a missing disclosure rather than blocking the reply, so a
+        // request that does not say which turn it is gets the first message's: the
+        // turn may well be the first.
+        turn: Some(request.ticket.turn.unwrap_or(1)),
         now: request.now.as_deref(),
         internal_note: Some(&decision.internal_note),
         grounded: Some(decision.grounded),
@@ -1128,15 +1145,19 @@ fn stale_violation(
     field: &str,
     span: Span,
 ) -> Violation {
-    let id = prepared.kb.get(index).map_or("", |d| d.id.as_str());
-    Violation::block(
-        Code::StaleSource,
-        format!(
+    let doc = prepared.kb.get(index);
+    let id = doc.map_or("", |d| d.id.as_str());
+    let message = match doc.and_then(|d| d.stale) {
+        Some(Stale::AgeUnknown) => format!(
+            "relies on KB document `{id}` on a topic that changes, and its age cannot be told (the request has no `now`, or the document no valid `updated_at`); verify it before sending"
+        ),
+        _ => format!(
             "relies on KB document `{id}`, last updated more than {days} days ago on a topic that changes; verify it before sending"
         ),
-    )
-    .in_field(field)
-    .at(span)
+    };
+    Violation::block(Code::StaleSource, message)
+        .in_field(field)
+        .at(span)
 }
 
 /// `txn_…` ids in a normalized text.
