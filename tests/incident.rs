@@ -544,6 +544,30 @@ fn a_json_round_trip_mid_stream_gives_the_same_alerts() {
     assert_eq!(monitor, straight);
 }
 
+/// Regression (found by fuzzing the npm package): floats were read back from the
+/// saved state to the nearest but one, so a completion bucket of 0.89 + 1
+/// (1.8900000000000001) came back as 1.89, and the restored monitor missed a drop
+/// the original raised.
+#[test]
+fn a_round_trip_keeps_every_float_exactly() {
+    let mut original = IncidentMonitor::default();
+    run(&mut original, &[rate(0, 0.89)]);
+    original
+        .observe(&IncidentEvent::CompletionRate {
+            at: at(0) + jiff::SignedDuration::from_secs(30),
+            rate: 1.0,
+        })
+        .unwrap();
+    let saved = original.to_json();
+    assert!(saved.contains("1.8900000000000001"), "{saved}");
+    let mut restored = IncidentMonitor::from_json(&saved).unwrap();
+    assert_eq!(restored, original);
+    let later: Vec<IncidentEvent> = (1..=5).map(|step| rate(step * 10, 0.756)).collect();
+    let expected = run(&mut original, &later);
+    assert_eq!(codes(&expected), [(2, Code::IncidentCompletionDrop)]);
+    assert_eq!(run(&mut restored, &later), expected);
+}
+
 #[test]
 fn the_same_events_give_the_same_alerts() {
     let events = synthetic(5_000, 11);

@@ -407,6 +407,32 @@ export function runSuite(deskguard, fixtures) {
     }
   });
 
+  // Regression (found by fuzzing the package): floats in the saved state were read back
+  // one step off (0.89 + 1 = 1.8900000000000001 came back as 1.89), and the restored
+  // monitor missed the drop the original raised.
+  test("a saved state reads back every float exactly", () => {
+    const original = new IncidentMonitor();
+    original.push({ type: "completion_rate", at: "2026-06-24T09:00:00Z", rate: 0.89 });
+    original.push({ type: "completion_rate", at: "2026-06-24T09:00:30Z", rate: 1 });
+    const saved = JSON.stringify(original);
+    check(saved.includes("1.8900000000000001"), saved);
+    const restored = IncidentMonitor.fromJSON(saved);
+    try {
+      check(JSON.stringify(restored) === saved, JSON.stringify(restored));
+      const alerts = [[], []];
+      for (let step = 1; step <= 5; step++) {
+        const event = { type: "completion_rate", at: `2026-06-24T09:${step}0:00Z`, rate: 0.756 };
+        alerts[0].push(...original.push(event).map((alert) => alert.code));
+        alerts[1].push(...restored.push(event).map((alert) => alert.code));
+      }
+      check(JSON.stringify(alerts[0]) === '["INCIDENT_COMPLETION_DROP"]', JSON.stringify(alerts[0]));
+      check(JSON.stringify(alerts[1]) === JSON.stringify(alerts[0]), JSON.stringify(alerts[1]));
+    } finally {
+      original.free();
+      restored.free();
+    }
+  });
+
   test("a bad event throws REQUEST_INVALID naming the field and changes nothing", () => {
     const monitor = new IncidentMonitor();
     try {
