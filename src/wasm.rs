@@ -187,14 +187,52 @@ fn read_now(now: &JsValue) -> Result<Option<jiff::Timestamp>, JsValue> {
 /// `JSON.stringify(value)`, or why it is not JSON data.
 fn stringify(value: &JsValue) -> Result<String, String> {
     match js_sys::JSON::stringify(value) {
-        Ok(text) => JsValue::as_string(&text).ok_or_else(|| {
-            String::from("it has no JSON form (`undefined`, a function or a symbol)")
-        }),
+        Ok(text) => JsValue::as_string(&text)
+            .map(|text| replace_lone_surrogates(&text))
+            .ok_or_else(|| {
+                String::from("it has no JSON form (`undefined`, a function or a symbol)")
+            }),
         Err(error) => Err(match error.dyn_ref::<js_sys::Error>() {
             Some(error) => String::from(error.message()),
             None => String::from("it is not JSON data"),
         }),
     }
+}
+
+/// `json` with every lone UTF-16 surrogate replaced by U+FFFD, as text arguments are.
+///
+/// A JS string may hold half of a surrogate pair (`"😀".slice(0, -1)`): JSON.stringify
+/// writes it as an escape (`"\ud83d"`), which is not text and which serde_json refuses,
+/// so one cut emoji in a ticket made the whole object unreadable. Paired surrogates
+/// arrive as UTF-8 already; only lone ones are escapes here.
+fn replace_lone_surrogates(json: &str) -> String {
+    if !json.contains("\\u") {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find('\\') {
+        let (before, escape) = rest.split_at(at);
+        out.push_str(before);
+        let lone = escape
+            .get(2..6)
+            .filter(|_| escape.as_bytes().get(1) == Some(&b'u'))
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+            .is_some_and(|unit| (0xd800..=0xdfff).contains(&unit));
+        let taken = if lone {
+            out.push_str("\\ufffd");
+            6
+        } else {
+            // Any other escape (`\\`, `\"`, `\u0041`) is copied as it is; its second
+            // character is ASCII.
+            let len = escape.len().min(2);
+            out.push_str(escape.get(..len).unwrap_or_default());
+            len
+        };
+        rest = escape.get(taken..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The draft of `validateReply`: text, or `OPTION_INVALID` for `text`.

@@ -156,6 +156,28 @@ export function runSuite(deskguard, fixtures) {
     }
   });
 
+  // Regression (found by fuzzing the package): half of a surrogate pair, as a sliced
+  // emoji leaves it, made a whole request object unreadable (JSON_SYNTAX, no field).
+  // In objects it reads as U+FFFD, as it does in text arguments.
+  test("a lone surrogate in an object reads as U+FFFD", () => {
+    const cut = "Billing question \u{1F600}".slice(0, -1);
+    const first = fixtures.cases.find((c) => c.config === "a2-suggest");
+    const request = structuredClone(first.request);
+    request.ticket.subject = cut;
+    const verdict = engine("a2-suggest").check(request);
+    check(verdict.violations.every((v) => v.code !== "JSON_SYNTAX" && v.code !== "REQUEST_INVALID"),
+      JSON.stringify(verdict.violations));
+    request.ticket.subject = "Billing question \uFFFD";
+    const same = engine("a2-suggest").check(request);
+    check(difference(verdict, same) === null, difference(verdict, same));
+    // An escaped backslash before a `u` is text, not an escape.
+    request.ticket.subject = "C:\\ud83d";
+    const kept = engine("a2-suggest").check(request);
+    check(kept.violations.every((v) => v.code !== "REQUEST_INVALID"), JSON.stringify(kept.violations));
+    const screening = engine("a2-suggest").screenTicket({ subject: cut, body: "" }, "2026-06-24T09:00:00Z");
+    check(typeof screening.category === "string", JSON.stringify(screening));
+  });
+
   test("non-JSON input fails closed instead of throwing", () => {
     const text = JSON.parse(engine("a2-suggest").checkJson("{not json"));
     check(text.decision === "ESCALATE" && text.violations[0].code === "JSON_SYNTAX", JSON.stringify(text.violations));
