@@ -307,6 +307,22 @@ fn a_volatile_source_of_unknown_age_is_flagged() {
         .is_empty());
 }
 
+/// Regression (found by fuzzing the npm package): the policy says a KB document below
+/// `retrieval_min` grounds nothing, but the reply validator grounded specifics in it.
+#[test]
+fn a_document_below_the_retrieval_minimum_grounds_nothing() {
+    let text = "Refunds take 5-10 business days.";
+    let mut context = billing();
+    context.turn = Some(2);
+    context.now = Some("2026-06-24T09:00:00Z".into());
+    let report = engine().validate_reply(text, &context);
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    context.context.kb[0].score = Some(0.1);
+    let report = engine().validate_reply(text, &context);
+    let reply: Vec<(Code, &str)> = found(&report, text);
+    assert_eq!(reply, [(Code::UngroundedClaim, "5-10 business days")]);
+}
+
 #[test]
 fn a_prepared_context_validates_each_draft_as_validate_reply_does() {
     let engine = engine();

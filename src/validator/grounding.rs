@@ -1571,13 +1571,17 @@ impl IndexBuilder<'_> {
 
     fn add_kb(&mut self, i: usize, doc: &KbDoc, prepared: &super::PreparedDoc) {
         let source = Source::Kb(i);
-        self.add_text(&prepared.text, source);
+        // A document below the retrieval minimum is in context but grounds nothing
+        // it says; its id is still a document in context.
+        if prepared.relevant {
+            self.add_text(&prepared.text, source);
+        }
         for specific in extract(&prepared.id) {
             if specific.kind == Kind::KbId {
                 self.add_specific(&specific, source);
             }
         }
-        if let Some(updated) = &doc.updated_at {
+        if let Some(updated) = doc.updated_at.as_ref().filter(|_| prepared.relevant) {
             self.add_date(updated, source);
         }
     }

@@ -244,6 +244,8 @@ pub(crate) struct CompiledValidator {
     pii: PiiRules,
     /// The kinds of specific that must be grounded (a few: compared, not hashed).
     kinds: Vec<&'static str>,
+    /// A KB document scoring below this grounds nothing (`thresholds.retrieval_min`).
+    retrieval_min: f64,
     max_age_days: u32,
     volatile_tags: Vec<String>,
     commitments: CommitmentRules,
@@ -266,6 +268,9 @@ pub(crate) struct PreparedDoc {
     pub id: String,
     /// Whether a reply may not rely on it without a human checking it first.
     pub stale: Option<Stale>,
+    /// Whether it scores at least the policy's retrieval minimum (or has no score):
+    /// below it, a document grounds nothing, neither specifics nor commitments.
+    pub relevant: bool,
 }
 
 /// Why a volatile KB document cannot be relied on as it is.
@@ -429,6 +434,7 @@ impl CompiledValidator {
             secret_keywords,
             pii,
             kinds,
+            retrieval_min: policy.thresholds.retrieval_min,
             max_age_days: staleness.map_or(90, |s| s.max_age_days),
             volatile_tags: staleness
                 .map(|s| s.volatile_tags.iter().map(|t| t.to_lowercase()).collect())
@@ -490,8 +496,10 @@ impl CompiledValidator {
                     }
                     (true, _, _) => Some(Stale::AgeUnknown),
                 };
+                let relevant = doc.score.is_none_or(|score| score >= self.retrieval_min);
                 PreparedDoc {
-                    policy: self.commitments.is_policy_doc(&doc.tags),
+                    relevant,
+                    policy: relevant && self.commitments.is_policy_doc(&doc.tags),
                     text: normalize_str(&format!("{}\n{}", doc.title, doc.content)),
                     id: normalize_str(&doc.id),
                     stale,
