@@ -190,8 +190,10 @@ pub(crate) fn find_emails(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
     let domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-');
-    let mut found = Vec::new();
+    let mut found: Vec<(usize, usize)> = Vec::new();
     let mut floor = 0usize;
+    // The start of a run of addresses the next `@` continues, if one does.
+    let mut run_from: Option<usize> = None;
     for (at_sign, _) in text.match_indices('@') {
         let mut start = at_sign;
         while start > floor && at_sign - start < 64 && local(at(bytes, start - 1)) {
@@ -207,20 +209,38 @@ pub(crate) fn find_emails(text: &str) -> Vec<(usize, usize)> {
         while end > at_sign + 1 && matches!(at(bytes, end - 1), b'.' | b'-') {
             end -= 1;
         }
-        if start == at_sign || end == at_sign + 1 {
-            continue;
-        }
-        let Some(host) = text.get(at_sign + 1..end) else {
-            continue;
+        // Addresses run together (`bob@evil.comalice@corp.com`, where the view dropped
+        // an invisible separator, or `bob@evil.com-alice@corp.com`): the first one's
+        // domain took the second's local part. The run is one match, reported and
+        // masked whole, from the first local part to the last valid domain.
+        let runs_on = at(bytes, end) == b'@';
+        let run_start = if start == at_sign {
+            run_from.take()
+        } else {
+            Some(start)
         };
-        let Some((_, tld)) = host.rsplit_once('.') else {
-            continue;
-        };
-        if tld.len() < 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
-            continue;
+        let valid = end > at_sign + 1
+            && text
+                .get(at_sign + 1..end)
+                .and_then(|host| host.rsplit_once('.'))
+                .is_some_and(|(_, tld)| {
+                    tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                });
+        match (run_start, valid) {
+            (Some(start), true) => {
+                match found.last_mut().filter(|last| last.0 == start) {
+                    Some(last) => last.1 = end,
+                    None => found.push((start, end)),
+                }
+                floor = end;
+                run_from = runs_on.then_some(start);
+            }
+            (Some(start), false) if runs_on && end > at_sign + 1 => {
+                floor = end;
+                run_from = Some(start);
+            }
+            _ => run_from = None,
         }
-        found.push((start, end));
-        floor = end;
     }
     found
 }
@@ -952,6 +972,24 @@ mod tests {
         assert_eq!(
             codes("\u{1f3e6}de89 3704 0044 0532 0130 00\u{1f3e6}"),
             [(Code::PiiIban, "de89 3704 0044 0532 0130 00")]
+        );
+    }
+
+    /// Regression (found by fuzzing the npm package): two addresses run together left
+    /// the second one's domain out of the match, so redaction showed most of it.
+    #[test]
+    fn addresses_run_together_are_one_match() {
+        for text in [
+            "bob@evil.comalice@corp.com",
+            "bob@evil.com.alice@corp.com",
+            "bob@evil.com-alice@corp.com",
+        ] {
+            assert_eq!(find_emails(text), [(0, text.len())], "{text}");
+        }
+        assert_eq!(
+            find_emails("a@b.com, c@d.org@"),
+            [(0, 7), (9, 16)],
+            "a trailing @ with no domain after it is not a run"
         );
     }
 
