@@ -430,6 +430,21 @@ fn assert_span(verdict: &Verdict, req: &Req, trigger: &str, field: &str, needle:
 }
 
 /// The field of each violation, in order.
+/// The two actions of [`Req::auto`], withheld: the send rewritten to a draft, the
+/// close dropped from the ticket update.
+fn assert_acts_withheld(verdict: &Verdict, case: &str) {
+    assert_eq!(
+        verdict.allowed[0].args,
+        *json!({"mode": "draft"}).as_object().unwrap(),
+        "{case}"
+    );
+    assert_eq!(
+        verdict.allowed[1].args,
+        *json!({"tags": ["2fa"]}).as_object().unwrap(),
+        "{case}"
+    );
+}
+
 fn violation_fields(verdict: &Verdict) -> Vec<(String, Option<String>)> {
     verdict
         .violations
@@ -1154,14 +1169,7 @@ fn send_not_authorized_downgrades_to_draft_not_escalate() {
     }
     .assert(&verdict);
     // The send is withheld: the reply is rewritten to a draft, the close is dropped.
-    assert_eq!(
-        verdict.allowed[0].args,
-        *json!({"mode": "draft"}).as_object().unwrap()
-    );
-    assert_eq!(
-        verdict.allowed[1].args,
-        *json!({"tags": ["2fa"]}).as_object().unwrap()
-    );
+    assert_acts_withheld(&verdict, "");
     assert_eq!(
         verdict.allowed[0].note.as_deref(),
         Some("withheld: sending happens only in an AUTO_RESOLVE verdict; arguments rewritten")
@@ -1291,14 +1299,7 @@ fn acts_are_withheld_in_a_draft_even_when_authorized() {
         ..Expect::default()
     }
     .assert(&verdict);
-    assert_eq!(
-        verdict.allowed[0].args,
-        *json!({"mode": "draft"}).as_object().unwrap()
-    );
-    assert_eq!(
-        verdict.allowed[1].args,
-        *json!({"tags": ["2fa"]}).as_object().unwrap()
-    );
+    assert_acts_withheld(&verdict, "");
 }
 
 /// Regression (found by fuzzing the npm package): an act's argument spelled in
@@ -1324,16 +1325,7 @@ fn a_disguised_act_is_still_withheld() {
             ..Expect::default()
         }
         .assert(&verdict);
-        assert_eq!(
-            verdict.allowed[0].args,
-            *json!({"mode": "draft"}).as_object().unwrap(),
-            "{mode:?}"
-        );
-        assert_eq!(
-            verdict.allowed[1].args,
-            *json!({"tags": ["2fa"]}).as_object().unwrap(),
-            "{status:?}"
-        );
+        assert_acts_withheld(&verdict, &format!("{mode:?} {status:?}"));
     }
 }
 
