@@ -25,12 +25,23 @@ use crate::error::{Error, Location, Result};
 pub(crate) fn from_yaml<T: read::FromTree>(text: &str, invalid_code: Code) -> Result<T> {
     let node = yaml::parse(text)
         .map_err(|error| Error::new(Code::YamlSyntax, error.message).at(error.location))?;
+    if matches!(node, tree::Node::Null) {
+        // serde would say "invalid type: unit value": say what the author did instead.
+        return Err(Error::new(
+            invalid_code,
+            "the document is empty (or `~`): expected a mapping",
+        )
+        .at(Some(Location { line: 1, column: 1 })));
+    }
     T::from_tree(&node).map_err(|error| {
         let path = error.path();
         let location = match error.bad_key() {
             Some(bad) => yaml_path::locate_key(text, &path, &bad.key, bad.occurrence),
             None => yaml_path::locate_steps(text, &path),
-        };
+        }
+        // An error about the document as a whole (a list where a mapping belongs)
+        // points at its start.
+        .or_else(|| path.is_empty().then_some(Location { line: 1, column: 1 }));
         misfit(&error, invalid_code).at(location)
     })
 }
@@ -187,6 +198,21 @@ mod tests {
             error.message(),
             "invalid type: string \"hello\", expected a number"
         );
+    }
+
+    #[test]
+    fn an_empty_document_says_so_at_its_start() {
+        for text in ["", "~\n", "# only a comment\n", "null"] {
+            let error = from_yaml::<Outer>(text, Code::PolicyInvalid).unwrap_err();
+            assert_eq!(error.code(), Code::PolicyInvalid, "{text:?}");
+            assert_eq!(
+                error.to_string(),
+                "1:1: the document is empty (or `~`): expected a mapping",
+                "{text:?}"
+            );
+        }
+        let error = from_yaml::<Outer>("- inner\n", Code::PolicyInvalid).unwrap_err();
+        assert_eq!(error.location(), Some(Location { line: 1, column: 1 }));
     }
 
     #[test]
