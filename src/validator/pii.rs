@@ -189,7 +189,9 @@ fn at(bytes: &[u8], index: usize) -> u8 {
 pub(crate) fn find_emails(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
-    let domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-');
+    // Internationalized domains (`exämple.com`, `пример.рф`) are written in their
+    // own letters: any letter or digit, with the ASCII dot and hyphen.
+    let domain = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-');
     let mut found: Vec<(usize, usize)> = Vec::new();
     let mut floor = 0usize;
     // The start of a run of addresses the next `@` continues, if one does.
@@ -203,8 +205,11 @@ pub(crate) fn find_emails(text: &str) -> Vec<(usize, usize)> {
             start += 1;
         }
         let mut end = at_sign + 1;
-        while end < bytes.len() && end - at_sign < 254 && domain(at(bytes, end)) {
-            end += 1;
+        for (offset, c) in text.get(end..).unwrap_or_default().char_indices() {
+            if !domain(c) || offset + c.len_utf8() > 253 {
+                break;
+            }
+            end = at_sign + 1 + offset + c.len_utf8();
         }
         while end > at_sign + 1 && matches!(at(bytes, end - 1), b'.' | b'-') {
             end -= 1;
@@ -224,7 +229,7 @@ pub(crate) fn find_emails(text: &str) -> Vec<(usize, usize)> {
                 .get(at_sign + 1..end)
                 .and_then(|host| host.rsplit_once('.'))
                 .is_some_and(|(_, tld)| {
-                    tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                    tld.chars().nth(1).is_some() && tld.chars().all(char::is_alphabetic)
                 });
         match (run_start, valid) {
             (Some(start), true) => {
@@ -986,6 +991,16 @@ mod tests {
         ] {
             assert_eq!(find_emails(text), [(0, text.len())], "{text}");
         }
+        // Internationalized domains are addresses too; a full stop of another script
+        // ends one.
+        for text in [
+            "bob@ex\u{e4}mple.com",
+            "bob@\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}",
+        ] {
+            assert_eq!(find_emails(text), [(0, text.len())], "{text}");
+        }
+        assert_eq!(find_emails("bob@corp.com\u{3002} x"), [(0, 12)]);
+        assert_eq!(find_emails("bob@corp.c\u{e4}"), [(0, 12)]);
         assert_eq!(
             find_emails("a@b.com, c@d.org@"),
             [(0, 7), (9, 16)],
