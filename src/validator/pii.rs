@@ -368,7 +368,9 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
             }
             groups.push(Group { start, end: j, sep });
             let next = at(bytes, j);
-            if (next == b' ' || next == b'-') && at(bytes, j + 1).is_ascii_digit() {
+            // Cards are written with spaces, dashes, dots or slashes between groups
+            // (`4111.1111.1111.1111`); a run's groups must all use the same one.
+            if matches!(next, b' ' | b'-' | b'.' | b'/') && at(bytes, j + 1).is_ascii_digit() {
                 sep = next;
                 j += 1;
             } else {
@@ -956,6 +958,22 @@ mod tests {
             codes("order 123456 4242 4242 4242 4242"),
             [(Code::PiiCard, "4242 4242 4242 4242")]
         );
+    }
+
+    /// Reported by fuzzing the npm package: cards written with dots or slashes.
+    #[test]
+    fn card_groups_may_be_separated_by_dots_or_slashes() {
+        assert_eq!(
+            codes("card 4242.4242.4242.4242."),
+            [(Code::PiiCard, "4242.4242.4242.4242")]
+        );
+        assert_eq!(
+            codes("card 4242/4242/4242/4242"),
+            [(Code::PiiCard, "4242/4242/4242/4242")]
+        );
+        // Not cards: mixed separators, decimals, versions, dates, addresses.
+        assert!(codes("4242.4242 4242-4242").is_empty());
+        assert!(codes("pi 3.14159265358979 v1.2.3.4 on 2026/06/24 at 192.168.1.1").is_empty());
     }
 
     /// Regression (found by fuzzing the npm package): any non-ASCII character next to
