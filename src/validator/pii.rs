@@ -154,31 +154,25 @@ fn is_word(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
-/// Whether the character that ends at byte `index` of `text` is a word character: an
-/// ASCII letter, digit or `_`, or a letter or digit of another script. An emoji, a
-/// currency sign or U+FFFD before a card number leaves it a card number.
+/// Whether the character that ends at byte `index` of `text` is a word character: a
+/// letter or digit of any script, or `_`. An emoji, a currency sign or U+FFFD before a
+/// card number leaves it a card number.
 fn word_before(text: &str, index: usize) -> bool {
-    match index.checked_sub(1).and_then(|k| text.as_bytes().get(k)) {
-        None => false,
-        Some(&byte) if byte < 0x80 => is_word(byte),
-        Some(_) => text
-            .get(..index)
-            .and_then(|before| before.chars().next_back())
-            .is_some_and(char::is_alphanumeric),
-    }
+    text.get(..index)
+        .and_then(|before| before.chars().next_back())
+        .is_some_and(is_word_char)
 }
 
 /// Whether the character that starts at byte `index` of `text` is a word character
 /// (as [`word_before`] says).
 fn word_at(text: &str, index: usize) -> bool {
-    match text.as_bytes().get(index) {
-        None => false,
-        Some(&byte) if byte < 0x80 => is_word(byte),
-        Some(_) => text
-            .get(index..)
-            .and_then(|after| after.chars().next())
-            .is_some_and(char::is_alphanumeric),
-    }
+    text.get(index..)
+        .and_then(|after| after.chars().next())
+        .is_some_and(is_word_char)
+}
+
+fn is_word_char(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
 }
 
 fn at(bytes: &[u8], index: usize) -> u8 {
