@@ -188,7 +188,7 @@ fn read_now(now: &JsValue) -> Result<Option<jiff::Timestamp>, JsValue> {
 fn stringify(value: &JsValue) -> Result<String, String> {
     match js_sys::JSON::stringify(value) {
         Ok(text) => JsValue::as_string(&text)
-            .map(|text| replace_lone_surrogates(&text))
+            .map(replace_lone_surrogates)
             .ok_or_else(|| {
                 String::from("it has no JSON form (`undefined`, a function or a symbol)")
             }),
@@ -205,12 +205,12 @@ fn stringify(value: &JsValue) -> Result<String, String> {
 /// writes it as an escape (`"\ud83d"`), which is not text and which serde_json refuses,
 /// so one cut emoji in a ticket made the whole object unreadable. Paired surrogates
 /// arrive as UTF-8 already; only lone ones are escapes here.
-fn replace_lone_surrogates(json: &str) -> String {
+fn replace_lone_surrogates(json: String) -> String {
     if !json.contains("\\u") {
-        return json.to_string();
+        return json;
     }
     let mut out = String::with_capacity(json.len());
-    let mut rest = json;
+    let mut rest = json.as_str();
     while let Some(at) = rest.find('\\') {
         let (before, escape) = rest.split_at(at);
         out.push_str(before);

@@ -315,7 +315,10 @@ impl CompiledPolicy {
                         "argument `{arg}` of `{tool}` must be text, which the policy's alias rules read"
                     ));
                 }
-            } else if let Some(arg) = read_by_rules().find(|arg| **arg == canonical(key)) {
+                continue;
+            }
+            let undisguised = canonical(key);
+            if let Some(arg) = read_by_rules().find(|arg| **arg == undisguised) {
                 return Some(format!(
                     "argument `{}` of `{tool}` is a disguised spelling of `{arg}`",
                     key.escape_debug()
