@@ -93,6 +93,24 @@ fn redaction_keeps_every_other_byte() {
     assert_eq!(codes, [Code::PiiCard, Code::PiiSsn, Code::PiiIban]);
 }
 
+/// `№` is written `no` in the normalized view; the card after it is still a card, and
+/// redaction masks the digits only.
+#[test]
+fn a_card_after_the_numero_sign_is_redacted() {
+    let text = "\u{41a}\u{430}\u{440}\u{442}\u{430} \u{2116}4111 1111 1111 1111.";
+    let redaction = engine().redact(text);
+    assert_eq!(
+        redaction.redacted,
+        "\u{41a}\u{430}\u{440}\u{442}\u{430} \u{2116}\u{2022}\u{2022}\u{2022}\u{2022} \u{2022}\u{2022}\u{2022}\u{2022} \u{2022}\u{2022}\u{2022}\u{2022} 1111."
+    );
+    let spans: Vec<(Code, usize, usize)> = redaction
+        .spans
+        .iter()
+        .map(|s| (s.code, s.span.start, s.span.end))
+        .collect();
+    assert_eq!(spans, [(Code::PiiCard, 14, 33)]);
+}
+
 #[test]
 fn the_blueprint_reply_is_grounded_in_its_context() {
     let context = billing();

@@ -44,6 +44,11 @@ pub(crate) struct Normalized {
     /// megabyte has a hundred thousand pieces) then maps a span with a search among
     /// the pieces of one block instead of a search among all of them.
     blocks: Vec<u32>,
+    /// View ranges whose letters stand for a symbol of the original that is no letter
+    /// itself (NFKC writes `№` as `no`, `™` as `tm`, `℅` as `c/o`), in order. They
+    /// match phrases as letters do, but a number written after `№` is not glued to a
+    /// word (see [`Normalized::is_symbol_letter`]). Empty for almost every text.
+    symbol_letters: Vec<(u32, u32)>,
     original_len: usize,
 }
 
@@ -104,6 +109,7 @@ impl Normalized {
         let mut out = Builder {
             text: Vec::with_capacity(original.len()),
             pieces: Vec::new(),
+            symbol_letters: Vec::new(),
             last_space: false,
             map,
         };
@@ -154,6 +160,7 @@ impl Normalized {
                     break;
                 }
             }
+            let view_start = out.text.len();
             if !cluster && base.is_ascii() {
                 out.push_ascii(base as u8, i, end);
             } else if cluster {
@@ -165,6 +172,9 @@ impl Normalized {
                 for c in std::iter::once(base).nfkc() {
                     out.push_char(c, i, end);
                 }
+            }
+            if !base.is_ascii() && !base.is_alphanumeric() {
+                out.note_symbol_letters(view_start);
             }
             i = end;
         }
@@ -180,8 +190,26 @@ impl Normalized {
             text: String::from_utf8(out.text)
                 .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()),
             pieces: out.pieces,
+            symbol_letters: out.symbol_letters,
             original_len: original.len(),
         }
+    }
+
+    /// Whether view byte `at` is part of the letters or digits that a symbol of the
+    /// original was written as (`№` → `no`). The PII scan reads a number right after
+    /// such letters (`№4111 1111 1111 1111`, a common way to write "number" before a
+    /// card in Russian or French) as standing alone, not as part of an identifier.
+    pub fn is_symbol_letter(&self, at: usize) -> bool {
+        let Ok(at) = u32::try_from(at) else {
+            return false;
+        };
+        let after = self
+            .symbol_letters
+            .partition_point(|&(start, _)| start <= at);
+        after
+            .checked_sub(1)
+            .and_then(|range| self.symbol_letters.get(range))
+            .is_some_and(|&(_, end)| at < end)
     }
 
     /// The piece that view byte `at` lies in.
@@ -323,6 +351,7 @@ struct Builder {
     /// in-place lower-casing rather than a push per character.
     text: Vec<u8>,
     pieces: Vec<Piece>,
+    symbol_letters: Vec<(u32, u32)>,
     last_space: bool,
     /// Whether to record the byte map.
     map: bool,
@@ -336,6 +365,20 @@ fn offset(at: usize) -> u32 {
 impl Builder {
     /// Plain ASCII without whitespace, starting at original byte `at`: lower-cased,
     /// one byte out per byte in.
+    /// Records that the view from `view_start` on was written for one symbol: as
+    /// [`Normalized::symbol_letters`] when that holds a letter or digit.
+    fn note_symbol_letters(&mut self, view_start: usize) {
+        let written = self
+            .text
+            .get(view_start..)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default();
+        if self.map && written.chars().any(char::is_alphanumeric) {
+            self.symbol_letters
+                .push((offset(view_start), offset(self.text.len())));
+        }
+    }
+
     fn push_ascii_run(&mut self, run: &[u8], at: usize) {
         self.last_space = run.last() == Some(&b' ');
         self.record_copied(at);
@@ -581,6 +624,19 @@ mod tests {
         assert_eq!(view("caf\u{0065}\u{0301}"), "café");
         assert_eq!(view("\u{FB01}ne"), "fine");
         assert_eq!(view("a\u{3000}\u{00A0}b"), "a b");
+    }
+
+    #[test]
+    fn letters_written_for_a_symbol_are_marked() {
+        // `№` → `no`, `™` → `tm`; `ｎ` is a letter already, `①` a digit already.
+        let n = Normalized::new("a\u{2116}5 x\u{2122} \u{ff4e}\u{2460}");
+        assert_eq!(n.text, "ano5 xtm n1");
+        let marked: Vec<usize> = (0..n.text.len())
+            .filter(|&at| n.is_symbol_letter(at))
+            .collect();
+        assert_eq!(marked, [1, 2, 6, 7]);
+        // Only mapped views are marked; phrase views need no marks.
+        assert!(Normalized::new("plain text").symbol_letters.is_empty());
     }
 
     #[test]

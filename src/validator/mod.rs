@@ -864,8 +864,8 @@ impl CompiledValidator {
         let hits = match secret_keyword_ends {
             Some(ends) => self
                 .pii
-                .scan_with_keywords(&view.text, &prepared.known_emails, ends),
-            None => self.pii.scan(&view.text, &prepared.known_emails),
+                .scan_with_keywords(view, &prepared.known_emails, ends),
+            None => self.pii.scan(view, &prepared.known_emails),
         };
         let mut spans = Vec::with_capacity(hits.len());
         let mut masks = Vec::with_capacity(hits.len());
@@ -1019,7 +1019,7 @@ impl CompiledValidator {
             .get(..text.len().min(MAX_REPLY_BYTES))
             .unwrap_or_default();
         let view = Normalized::new(text);
-        let hits = self.pii.scan(&view.text, &KnownEmails::default());
+        let hits = self.pii.scan(&view, &KnownEmails::default());
         let spans: Vec<RedactedSpan> = hits
             .iter()
             .map(|hit| RedactedSpan {

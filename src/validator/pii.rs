@@ -25,6 +25,7 @@
 
 use std::collections::HashSet;
 
+use crate::text::normalize::Normalized;
 use crate::text::pattern::Pattern;
 
 use crate::codes::Code;
@@ -58,29 +59,30 @@ pub(crate) struct KnownEmails {
 }
 
 impl PiiRules {
-    /// Every PII hit in `text` (a normalized view), sorted by start.
-    pub fn scan(&self, text: &str, known: &KnownEmails) -> Vec<PiiHit> {
+    /// Every PII hit in a normalized view, sorted by start.
+    pub fn scan(&self, view: &Normalized, known: &KnownEmails) -> Vec<PiiHit> {
         let keyword_ends: Vec<usize> = self
             .secret_keywords
-            .find_all(text)
+            .find_all(&view.text)
             .iter()
             .map(|keyword| keyword.end)
             .collect();
-        self.scan_with_keywords(text, known, &keyword_ends)
+        self.scan_with_keywords(view, known, &keyword_ends)
     }
 
     /// [`PiiRules::scan`] with the secret keywords already found (by a phrase index
     /// that holds them among other sets, saving a pass): where each one ends.
     pub fn scan_with_keywords(
         &self,
-        text: &str,
+        view: &Normalized,
         known: &KnownEmails,
         secret_keyword_ends: &[usize],
     ) -> Vec<PiiHit> {
+        let text = view.text.as_str();
         let mut hits = Vec::new();
-        scan_ibans(text, &mut hits);
+        scan_ibans(view, &mut hits);
         let ibans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
-        scan_digit_runs(text, &ibans, &mut hits);
+        scan_digit_runs(view, &ibans, &mut hits);
         self.scan_secrets(text, secret_keyword_ends, &mut hits);
         self.scan_emails(text, known, &mut hits);
         hits.sort_by_key(|hit| (hit.start, hit.end));
@@ -154,21 +156,24 @@ fn is_word(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
-/// Whether the character that ends at byte `index` of `text` is a word character: a
-/// letter or digit of any script, or `_`. An emoji, a currency sign or U+FFFD before a
-/// card number leaves it a card number.
-fn word_before(text: &str, index: usize) -> bool {
-    text.get(..index)
+/// Whether the character that ends at byte `index` of the view is a word character: a
+/// letter or digit of any script, or `_`, that was one in the original too. An emoji,
+/// a currency sign, U+FFFD or `№` (in the view `no`) before a card number leaves it a
+/// card number.
+fn word_before(view: &Normalized, index: usize) -> bool {
+    view.text
+        .get(..index)
         .and_then(|before| before.chars().next_back())
-        .is_some_and(is_word_char)
+        .is_some_and(|c| is_word_char(c) && !view.is_symbol_letter(index - c.len_utf8()))
 }
 
-/// Whether the character that starts at byte `index` of `text` is a word character
+/// Whether the character that starts at byte `index` of the view is a word character
 /// (as [`word_before`] says).
-fn word_at(text: &str, index: usize) -> bool {
-    text.get(index..)
+fn word_at(view: &Normalized, index: usize) -> bool {
+    view.text
+        .get(index..)
         .and_then(|after| after.chars().next())
-        .is_some_and(is_word_char)
+        .is_some_and(|c| is_word_char(c) && !view.is_symbol_letter(index))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -335,8 +340,8 @@ struct Group {
     sep: u8,
 }
 
-fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>) {
-    let bytes = text.as_bytes();
+fn scan_digit_runs(view: &Normalized, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>) {
+    let bytes = view.text.as_bytes();
     let mut i = 0usize;
     let mut groups: Vec<Group> = Vec::new();
     while i < bytes.len() {
@@ -348,10 +353,11 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
             continue;
         }
         // Glued to an identifier: `txn_8842`, `a1`, `ORD-4242…`, `T-123-45-6789`.
-        let glued_left = word_before(text, i)
+        let glued_left = word_before(view, i)
             || (i > 1
                 && matches!(at(bytes, i - 1), b'-' | b'_' | b'/')
-                && at(bytes, i - 2).is_ascii_alphabetic());
+                && at(bytes, i - 2).is_ascii_alphabetic()
+                && !view.is_symbol_letter(i - 2));
         groups.clear();
         let mut sep = 0u8;
         let mut j = i;
@@ -371,7 +377,7 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
                 break;
             }
         }
-        let glued_right = word_at(text, j);
+        let glued_right = word_at(view, j);
         // An IBAN-shaped run (`de89 3704 …`) that failed its checks is not a card.
         let iban_like = glued_left
             && i >= 2
@@ -399,7 +405,7 @@ fn scan_digit_runs(text: &str, ibans: &[(usize, usize)], hits: &mut Vec<PiiHit>)
             ibans.get(after).is_some_and(|&(s, _)| s < end)
         };
         find_cards(bytes, &groups, glued_right, &in_iban, hits);
-        find_ssns(text, &groups, glued_right, hits);
+        find_ssns(&view.text, &groups, glued_right, hits);
         i = j;
     }
 }
@@ -790,7 +796,8 @@ pub(crate) fn iban_mod97(compact: &[u8]) -> bool {
     remainder == 1
 }
 
-fn scan_ibans(text: &str, hits: &mut Vec<PiiHit>) {
+fn scan_ibans(view: &Normalized, hits: &mut Vec<PiiHit>) {
+    let text = view.text.as_str();
     let bytes = text.as_bytes();
     let mut compact: Vec<u8> = Vec::with_capacity(34);
     // An IBAN starts two letters before a digit run: visit the first digit of each
@@ -813,7 +820,7 @@ fn scan_ibans(text: &str, hits: &mut Vec<PiiHit>) {
             && at(bytes, i + 1).is_ascii_lowercase()
             && at(bytes, i + 2).is_ascii_digit()
             && at(bytes, i + 3).is_ascii_digit()
-            && !word_before(text, i);
+            && !word_before(view, i);
         if !starts {
             continue;
         }
@@ -840,7 +847,7 @@ fn scan_ibans(text: &str, hits: &mut Vec<PiiHit>) {
                 break;
             }
         }
-        if compact.len() == length && !word_at(text, j) && iban_mod97(&compact) {
+        if compact.len() == length && !word_at(view, j) && iban_mod97(&compact) {
             hits.push(PiiHit {
                 code: Code::PiiIban,
                 start: i,
@@ -919,11 +926,16 @@ mod tests {
         }
     }
 
+    /// The hits in `text`, each with the original text it covers.
     fn codes(text: &str) -> Vec<(Code, &str)> {
+        let view = Normalized::new(text);
         rules()
-            .scan(text, &KnownEmails::default())
+            .scan(&view, &KnownEmails::default())
             .into_iter()
-            .map(|h| (h.code, &text[h.start..h.end]))
+            .map(|h| {
+                let span = view.original_span(h.start, h.end);
+                (h.code, &text[span.start..span.end])
+            })
             .collect()
     }
 
@@ -990,6 +1002,41 @@ mod tests {
             codes("\u{1f3e6}de89 3704 0044 0532 0130 00\u{1f3e6}"),
             [(Code::PiiIban, "de89 3704 0044 0532 0130 00")]
         );
+    }
+
+    /// A symbol that NFKC writes as letters (`№` → `no`, `™` → `tm`) is still a
+    /// symbol: it does not glue a card or an IBAN to a word. "Карта №4111…" is how a
+    /// card number is commonly written in Russian.
+    #[test]
+    fn symbols_written_as_letters_do_not_glue() {
+        for (text, hit) in [
+            (
+                "\u{2116}4111 1111 1111 1111",
+                (Code::PiiCard, "4111 1111 1111 1111"),
+            ),
+            (
+                "\u{41a}\u{430}\u{440}\u{442}\u{430} \u{2116}4111111111111111",
+                (Code::PiiCard, "4111111111111111"),
+            ),
+            (
+                "4111-1111-1111-1111\u{2122}",
+                (Code::PiiCard, "4111-1111-1111-1111"),
+            ),
+            (
+                "\u{2116}-4111111111111111",
+                (Code::PiiCard, "4111111111111111"),
+            ),
+            (
+                "\u{2116}DE89 3704 0044 0532 0130 00\u{2122}",
+                (Code::PiiIban, "DE89 3704 0044 0532 0130 00"),
+            ),
+        ] {
+            assert_eq!(codes(text), [hit], "{text:?}");
+        }
+        // Letters written as letters still glue, full-width ones included.
+        assert!(codes("No4111111111111111").is_empty());
+        assert!(codes("\u{ff2e}\u{ff4f}4111111111111111").is_empty());
+        assert!(codes("ord-4111111111111111").is_empty());
     }
 
     /// Regression (found by fuzzing the npm package): two addresses run together left
