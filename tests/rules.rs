@@ -1078,8 +1078,9 @@ fn tool_not_allowed_and_its_negative() {
 
 #[test]
 fn tool_execution_absent_for_a_mutating_tool_under_a2() {
-    // No alias applies (`assignee` is outside the tag-only rule), so the tool is gated
-    // as itself: `update` is a mutating verb, and A2 has no execution tools.
+    // No alias rule matches (`assignee` is outside the tag-only rule), so the update
+    // might close the ticket: it is gated as `close_ticket`, which is mutating, and A2
+    // has no execution tools. With no `status` to remove, the close cannot be withheld.
     let verdict = Req::draft()
         .actions(one_action("ticket_update", json!({"assignee": "bob"})))
         .check(&A2);
@@ -1092,15 +1093,23 @@ fn tool_execution_absent_for_a_mutating_tool_under_a2() {
         ..Expect::default()
     }
     .assert(&verdict);
-    // A3 has execution tools and lists ticket_update.
+    assert_eq!(
+        verdict.blocked[0].message,
+        "`close_ticket` is a mutating tool and the contract says execution tools are absent"
+    );
+    // A3 has execution tools and lists ticket_update: in a DRAFT the update waits for
+    // the human who approves the draft.
+    let verdict = Req::draft()
+        .actions(one_action("ticket_update", json!({"assignee": "bob"})))
+        .check(&A3);
     Expect {
-        allowed: &[("ticket_update", "execute")],
+        allowed: &[("ticket_update", "requires_approval")],
         ..Expect::default()
     }
-    .assert(
-        &Req::draft()
-            .actions(one_action("ticket_update", json!({"assignee": "bob"})))
-            .check(&A3),
+    .assert(&verdict);
+    assert_eq!(
+        verdict.allowed[0].note.as_deref(),
+        Some("withheld: closing the ticket happens only in an AUTO_RESOLVE verdict")
     );
     // A read-only tool is fine under A2.
     Expect {
@@ -1385,16 +1394,127 @@ fn alias_rules_map_tools_onto_the_contract_vocabulary() {
         ..Expect::default()
     }
     .assert(&verdict);
-    // A send_reply in no known mode matches no alias: gated as itself, `send` is a
-    // mutating verb and A2 has no execution tools.
+    // A send_reply in no known mode matches no rule, so it might send: it is read as
+    // the send rule, which A2 does not authorize, and withheld as a draft.
     let verdict = Req::draft()
         .actions(one_action("send_reply", json!({"mode": "broadcast"})))
         .check(&A2);
     Expect {
+        violations: &["SEND_NOT_AUTHORIZED"],
+        allowed: &[("send_reply", "execute")],
+        ..Expect::default()
+    }
+    .assert(&verdict);
+    assert_eq!(
+        verdict.allowed[0].args,
+        *json!({"mode": "draft"}).as_object().unwrap()
+    );
+}
+
+/// Regression (found by differential fuzzing): a send or close that no alias rule
+/// recognizes ran in a DRAFT or ESCALATE verdict, gated under its own name.
+#[test]
+fn a_send_or_close_the_rules_do_not_recognize_still_waits_for_auto_resolve() {
+    // send_reply without a mode, or in a mode the rules do not know, might send: it is
+    // read as the send rule and, in a DRAFT, rewritten to a draft.
+    for args in [json!({}), json!({"mode": "now"}), json!({"body": "hi"})] {
+        let verdict = Req::draft()
+            .actions(one_action("send_reply", args.clone()))
+            .check(&A3);
+        Expect {
+            allowed: &[("send_reply", "execute")],
+            ..Expect::default()
+        }
+        .assert(&verdict);
+        let mut drafted = args.as_object().unwrap().clone();
+        drafted.insert("mode".into(), json!("draft"));
+        assert_eq!(verdict.allowed[0].args, drafted, "{args}");
+        assert_eq!(
+            verdict.allowed[0].note.as_deref(),
+            Some("withheld: sending happens only in an AUTO_RESOLVE verdict; arguments rewritten"),
+            "{args}"
+        );
+    }
+    // `resolved` closes a ticket as `solved` and `closed` do; an unknown status might.
+    for status in ["resolved", "archived"] {
+        let verdict = Req::draft()
+            .actions(one_action(
+                "ticket_update",
+                json!({"status": status, "tags": ["x"]}),
+            ))
+            .check(&A3);
+        Expect {
+            allowed: &[("ticket_update", "execute")],
+            ..Expect::default()
+        }
+        .assert(&verdict);
+        assert_eq!(
+            verdict.allowed[0].args,
+            *json!({"tags": ["x"]}).as_object().unwrap(),
+            "{status}"
+        );
+    }
+    // In an AUTO_RESOLVE the act goes ahead as proposed.
+    let verdict = Req::auto()
+        .actions(one_action("send_reply", json!({})))
+        .check(&A3_AUTO);
+    Expect {
+        decision: "AUTO_RESOLVE",
+        proposed: Some("AUTO_RESOLVE"),
+        allowed: &[("send_reply", "execute")],
+        ..Expect::default()
+    }
+    .assert(&verdict);
+    assert_eq!(verdict.allowed[0].note, None);
+}
+
+/// Regression (found by differential fuzzing): the contract names that alias rules
+/// gate a send or close as, called directly, ran outside AUTO_RESOLVE.
+#[test]
+fn a_send_or_close_called_by_its_contract_name_waits_for_auto_resolve() {
+    let mut contract: Value = serde_json::from_str(A3_JSON).unwrap();
+    let tools = contract["tool_boundary"]["auto_executable_tools"]
+        .as_array_mut()
+        .unwrap();
+    tools.extend([json!("send_message"), json!("close_ticket")]);
+    let engine = build(Some(&contract.to_string()), Mode::Auto);
+    let actions = json!([
+        { "tool": "send_message", "args": { "body": "hi" } },
+        { "tool": "close_ticket", "args": {} }
+    ]);
+    let verdict = Req::draft().actions(actions.clone()).check(&engine);
+    Expect {
+        allowed: &[
+            ("send_message", "requires_approval"),
+            ("close_ticket", "requires_approval"),
+        ],
+        ..Expect::default()
+    }
+    .assert(&verdict);
+    let notes: Vec<Option<&str>> = verdict.allowed.iter().map(|a| a.note.as_deref()).collect();
+    assert_eq!(
+        notes,
+        [
+            Some("withheld: sending happens only in an AUTO_RESOLVE verdict"),
+            Some("withheld: closing the ticket happens only in an AUTO_RESOLVE verdict"),
+        ]
+    );
+    Expect {
+        decision: "AUTO_RESOLVE",
+        proposed: Some("AUTO_RESOLVE"),
+        allowed: &[("send_message", "execute"), ("close_ticket", "execute")],
+        ..Expect::default()
+    }
+    .assert(&Req::auto().actions(actions).check(&engine));
+    // A2 never emits send_message: called directly, it is blocked, not withheld.
+    let verdict = Req::draft()
+        .actions(one_action("send_message", json!({"body": "hi"})))
+        .check(&A2);
+    Expect {
         decision: "ESCALATE",
-        violations: &["TOOL_EXECUTION_ABSENT"],
+        violations: &["TOOL_NEVER_EMIT"],
         allowed: &[],
-        blocked: &[("send_reply", "TOOL_EXECUTION_ABSENT")],
+        blocked: &[("send_message", "TOOL_NEVER_EMIT")],
         queue: "general_support",
         ..Expect::default()
     }

@@ -633,7 +633,7 @@ fn an_inline_prohibited_topic_is_enforced_and_a_malformed_one_refused() {
     assert_eq!(error.field(), Some("content_guardrails.prohibited_topics"));
     assert_eq!(
         error.to_string(),
-        "296:3: field `content_guardrails.prohibited_topics`: a topic must be a name or a \
+        "299:3: field `content_guardrails.prohibited_topics`: a topic must be a name or a \
          mapping with `name`, `phrases` and `patterns`: missing field `name`"
     );
 }

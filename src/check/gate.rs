@@ -5,8 +5,10 @@
 //! → not listed in the tool boundary → identity gate → money rules. Policy alias rules
 //! translate the agent's tool names into the contract's vocabulary first (`send_reply`
 //! with `mode: draft` is `draft_reply`). An action whose alias marks an *act* (send,
-//! close) is never blocked for being unauthorized: the act is withheld and the verdict
-//! drops to DRAFT (`SEND_NOT_AUTHORIZED`), because a draft is always the safe fallback.
+//! close) is never blocked for being unauthorized when its rule can rewrite it: the act
+//! is withheld and the verdict drops to DRAFT (`SEND_NOT_AUTHORIZED`), because a draft
+//! is always the safe fallback. What the rules cannot tell apart from an act is an act
+//! (see [`CompiledPolicy::resolve_alias`](crate::policy::CompiledPolicy::resolve_alias)).
 
 use serde_json::{Map, Value};
 
@@ -193,11 +195,22 @@ fn evaluate(
 
     let listing = contract_gate(context, tool, &names);
 
-    if let Some(alias) = &alias {
+    // An act the contract does not authorize is withheld when its rule can rewrite the
+    // action (the rewrite, a draft, is gated again). Without a rewrite that changes
+    // anything (`send_message` called directly, an update with no `status` to
+    // remove) it is blocked like any tool the contract does not authorize.
+    let rewrite = alias
+        .as_ref()
+        .and_then(|alias| alias.withhold)
+        .filter(|rewrite| rewrite.changes(args));
+    let act_alias = alias
+        .as_ref()
+        .filter(|_| listing.is_ok() || rewrite.is_some());
+    if let Some(alias) = act_alias {
         if let Some(act) = alias.act {
             let pending = PendingAct {
                 act,
-                withhold: alias.withhold.cloned(),
+                withhold: rewrite.cloned(),
             };
             if let Err((_, reason)) = &listing {
                 let code = match act {

@@ -108,6 +108,10 @@ pub(crate) struct CompiledPolicy {
     /// The response validator's rules.
     pub validator: crate::validator::CompiledValidator,
     aliases: HashMap<String, Vec<CompiledAlias>>,
+    /// The contract names that alias rules with an act gate as (`send_message`,
+    /// `close_ticket`), each as a rule of its own: called by that name directly, the
+    /// action performs the act just as the aliased call does.
+    act_targets: HashMap<String, CompiledAlias>,
 }
 
 impl CompiledPolicy {
@@ -236,6 +240,23 @@ impl CompiledPolicy {
             }
             aliases.insert(tool.clone(), compiled);
         }
+        let mut act_targets = HashMap::new();
+        for rules in policy.tool_aliases.values() {
+            for rule in rules {
+                let Some(act) = rule.act else { continue };
+                for target in &rule.as_tools {
+                    act_targets
+                        .entry(target.clone())
+                        .or_insert_with(|| CompiledAlias {
+                            when: Vec::new(),
+                            only_args: None,
+                            as_tools: vec![target.clone()],
+                            act: Some(act),
+                            withhold: None,
+                        });
+                }
+            }
+        }
 
         let validator = crate::validator::CompiledValidator::compile(policy, source)?;
 
@@ -289,6 +310,7 @@ impl CompiledPolicy {
                 .map(|verb| verb.to_lowercase())
                 .collect(),
             aliases,
+            act_targets,
         })
     }
 
@@ -331,20 +353,29 @@ impl CompiledPolicy {
     /// The alias rule that applies to `tool` called with `args`, if any. Argument
     /// values are compared in [`canonical`] form, so `Send`, `send ` or a full-width
     /// `ｓｅｎｄ` is the send act as much as `send` is.
+    ///
+    /// Both fallbacks fail closed. A call that none of its tool's rules matches
+    /// (`send_reply` with no `mode`, or `mode: now`) might perform the act its rules
+    /// mark, and is read as the first rule that marks one. A tool with no rules of its
+    /// own that some rule gates an act as (`send_message`, called directly) performs
+    /// that act. Either way the act is withheld unless the verdict is AUTO_RESOLVE.
     pub fn resolve_alias<'a>(
         &'a self,
         tool: &str,
         args: &serde_json::Map<String, serde_json::Value>,
     ) -> Option<AliasResolution<'a>> {
-        let rules = self.aliases.get(tool)?;
-        rules
-            .iter()
-            .find(|rule| rule.applies(args))
-            .map(|rule| AliasResolution {
-                names: &rule.as_tools,
-                act: rule.act,
-                withhold: rule.withhold.as_ref(),
-            })
+        let rule = match self.aliases.get(tool) {
+            Some(rules) => rules
+                .iter()
+                .find(|rule| rule.applies(args))
+                .or_else(|| rules.iter().find(|rule| rule.act.is_some()))?,
+            None => self.act_targets.get(tool)?,
+        };
+        Some(AliasResolution {
+            names: &rule.as_tools,
+            act: rule.act,
+            withhold: rule.withhold.as_ref(),
+        })
     }
 
     /// Whether `tool` moves money (a refund or a credit).
@@ -481,9 +512,18 @@ mod tests {
             .unwrap();
         assert_eq!(draft.names, ["draft_reply"]);
         assert_eq!(draft.act, None);
-        assert!(policy
-            .resolve_alias("send_reply", &args(json!({"mode": "broadcast"})))
-            .is_none());
+        // A call no rule matches might send: it is read as the send rule.
+        for unmatched in [
+            json!({"mode": "broadcast"}),
+            json!({}),
+            json!({"body": "hi"}),
+        ] {
+            let fallback = policy
+                .resolve_alias("send_reply", &args(unmatched))
+                .unwrap();
+            assert_eq!(fallback.names, ["send_message"]);
+            assert_eq!(fallback.act, Some(Act::Send));
+        }
         let close = policy
             .resolve_alias(
                 "ticket_update",
@@ -498,9 +538,35 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tag.names, ["classify", "prioritize", "route"]);
-        assert!(policy
+        let unmatched = policy
             .resolve_alias("ticket_update", &args(json!({"tags": [], "email": "x"})))
-            .is_none());
+            .unwrap();
+        assert_eq!(unmatched.names, ["close_ticket"]);
+        assert_eq!(unmatched.act, Some(Act::Close));
+    }
+
+    #[test]
+    fn an_act_target_called_directly_performs_the_act() {
+        let policy = compiled();
+        let send = policy
+            .resolve_alias("send_message", &args(json!({"body": "hi"})))
+            .unwrap();
+        assert_eq!(
+            (send.names, send.act),
+            (&["send_message".to_string()][..], Some(Act::Send))
+        );
+        assert!(send.withhold.is_none());
+        let close = policy
+            .resolve_alias("close_ticket", &args(json!({})))
+            .unwrap();
+        assert_eq!(close.act, Some(Act::Close));
+        // Targets of rules without an act, and other tools, have no alias.
+        for tool in ["draft_reply", "route", "classify", "refund_issue"] {
+            assert!(
+                policy.resolve_alias(tool, &args(json!({}))).is_none(),
+                "{tool}"
+            );
+        }
     }
 
     #[test]

@@ -387,6 +387,18 @@ pub struct Withhold {
     pub remove: Vec<String>,
 }
 
+impl Withhold {
+    /// Whether rewriting `args` would change them. A rewrite that changes nothing
+    /// (`remove: [status]` of an update with no `status`) cannot withhold the act.
+    pub(crate) fn changes(&self, args: &serde_json::Map<String, serde_json::Value>) -> bool {
+        self.remove.iter().any(|key| args.contains_key(key))
+            || self
+                .set
+                .iter()
+                .any(|(key, value)| args.get(key) != Some(value))
+    }
+}
+
 /// The seed's `content_guardrails` section.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContentGuardrails {
