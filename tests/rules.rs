@@ -1702,6 +1702,89 @@ fn refund_txn_mismatch_unknown_above_and_already_refunded() {
     );
 }
 
+/// Regression (found by differential fuzzing): the cap and a transaction's amount were
+/// checked per action, so six refunds of one 29 USD charge all passed.
+#[test]
+fn the_cap_and_a_transaction_bound_what_the_whole_decision_moves() {
+    let refunds = |refunds: Value| {
+        let mut actions = refunds.as_array().unwrap().clone();
+        actions.push(json!({ "tool": "send_reply", "args": { "mode": "draft" } }));
+        Req::refund(0.0).actions(Value::Array(actions)).check(&A3)
+    };
+    let refund = |amount: f64, txn: &str| json!({ "tool": "refund_issue", "args": { "amount_usd": amount, "txn_id": txn } });
+    // The same charge refunded twice: the second is more than the charge, and the two
+    // are over the cap together.
+    let verdict = refunds(json!([refund(29.0, "txn_8842"), refund(29.0, "txn_8842")]));
+    Expect {
+        allowed: &[
+            ("refund_issue", "requires_approval"),
+            ("send_reply", "execute"),
+        ],
+        ..refund_blocked(
+            &["REFUND_OVER_CAP", "REFUND_TXN_MISMATCH"],
+            &[("refund_issue", "REFUND_OVER_CAP")],
+            &["refund_over_cap", "refund_outside_policy"],
+        )
+    }
+    .assert(&verdict);
+    let messages: Vec<&str> = verdict
+        .violations
+        .iter()
+        .map(|v| v.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "refund_issue of 29 USD, with the 29.00 USD the decision's earlier refunds and \
+             credits move, is over the auto-refund cap of 50 USD",
+            "29 USD, with the 29.00 USD the decision's earlier actions already move against \
+             it, is more than transaction `txn_8842` of 29 USD",
+        ]
+    );
+    assert_eq!(
+        violation_fields(&verdict),
+        vec![
+            ("REFUND_OVER_CAP".into(), Some("decision.actions[1]".into())),
+            (
+                "REFUND_TXN_MISMATCH".into(),
+                Some("decision.actions[1]".into())
+            ),
+        ]
+    );
+    // Two charges, each refunded once: over the cap together only.
+    let verdict = refunds(json!([refund(29.0, "txn_8841"), refund(29.0, "txn_8842")]));
+    Expect {
+        allowed: &[
+            ("refund_issue", "requires_approval"),
+            ("send_reply", "execute"),
+        ],
+        ..refund_blocked(
+            &["REFUND_OVER_CAP"],
+            &[("refund_issue", "REFUND_OVER_CAP")],
+            &["refund_over_cap"],
+        )
+    }
+    .assert(&verdict);
+    // Up to the cap, in whole cents (25.1 + 24.9 is 50 exactly), both pass.
+    let verdict = refunds(json!([refund(25.1, "txn_8841"), refund(24.9, "txn_8842")]));
+    Expect {
+        allowed: &[
+            ("refund_issue", "requires_approval"),
+            ("refund_issue", "requires_approval"),
+            ("send_reply", "execute"),
+        ],
+        priority: "medium",
+        ..Expect::default()
+    }
+    .assert(&verdict);
+    // A cent over the cap together is over it.
+    let verdict = refunds(json!([refund(25.1, "txn_8841"), refund(24.91, "txn_8842")]));
+    assert_eq!(
+        verdict.blocked.iter().map(|b| b.code).collect::<Vec<_>>(),
+        [Code::RefundOverCap]
+    );
+}
+
 #[test]
 fn identity_unverified_blocks_money() {
     let verdict = Req::refund(29.0).unverified().check(&A3);

@@ -154,6 +154,14 @@ pub(crate) fn is_money_or_account(context: &CheckContext<'_>, action: &Action) -
         })
 }
 
+/// Whether the action moves money (by its name or alias).
+fn is_money_tool_action(context: &CheckContext<'_>, action: &Action) -> bool {
+    names_of(context, &action.tool, &action.args)
+        .iter()
+        .chain(std::iter::once(&action.tool.as_str()))
+        .any(|name| context.policy.is_money_tool(name))
+}
+
 /// The contract names an action is gated as: its alias targets, or its own name.
 fn names_of<'a>(
     context: &'a CheckContext<'_>,
@@ -276,7 +284,14 @@ fn evaluate(
 
     if is_money {
         let is_refund = every_name().any(|name| context.policy.is_refund_tool(name));
-        for failure in money::check(context, request, is_refund, tool, args) {
+        let txn = args.get(&context.policy.txn_arg).and_then(Value::as_str);
+        let earlier = money::Earlier::sum(
+            context,
+            decision.actions.iter().take(index),
+            txn,
+            |action| is_money_tool_action(context, action),
+        );
+        for failure in money::check(context, request, is_refund, tool, args, earlier) {
             findings.violate(
                 Violation::block(failure.code, failure.message.clone()).in_field(field.clone()),
                 DecisionKind::Escalate,

@@ -4,10 +4,16 @@
 //! cap, a documented refund policy is in context, and (for refunds) the transaction is
 //! in context and at least the refunded amount. Every failing rule is reported, each
 //! with its trigger, so the human sees all the reasons at once.
+//!
+//! The cap and a transaction's amount bound what the whole decision moves, not each
+//! action alone: four refunds of 25 USD are 100 USD against a 50 USD cap, and a second
+//! refund of the same 29 USD charge refunds it twice. Sums are kept in whole cents, so
+//! 0.1 + 0.2 is exactly 0.3.
 
 use serde_json::{Map, Value};
 
 use crate::codes::{Code, Trigger};
+use crate::decision::Action;
 use crate::request::Request;
 
 use super::CheckContext;
@@ -26,13 +32,58 @@ pub(crate) fn amount(context: &CheckContext<'_>, args: &Map<String, Value>) -> O
         .filter(|amount| amount.is_finite() && *amount >= 0.0)
 }
 
-/// Checks a money action; an empty list means it may be staged.
+/// What the decision's earlier money actions move, in cents: in all, and against the
+/// transaction the action being checked names.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Earlier {
+    pub total_cents: i64,
+    pub on_txn_cents: i64,
+}
+
+impl Earlier {
+    /// Adds up `earlier` actions, of which `is_money` says which move money; `txn` is
+    /// the transaction the action being checked names.
+    pub fn sum<'a>(
+        context: &CheckContext<'_>,
+        earlier: impl Iterator<Item = &'a Action>,
+        txn: Option<&str>,
+        is_money: impl Fn(&Action) -> bool,
+    ) -> Earlier {
+        let mut sum = Earlier::default();
+        for action in earlier.filter(|action| is_money(action)) {
+            let cents = amount(context, &action.args).map_or(0, cents);
+            sum.total_cents = sum.total_cents.saturating_add(cents);
+            let names_txn = action
+                .args
+                .get(&context.policy.txn_arg)
+                .and_then(Value::as_str)
+                .is_some_and(|other| Some(other) == txn);
+            if names_txn {
+                sum.on_txn_cents = sum.on_txn_cents.saturating_add(cents);
+            }
+        }
+        sum
+    }
+}
+
+/// An amount in whole cents (saturating: amounts are finite and non-negative).
+fn cents(usd: f64) -> i64 {
+    (usd * 100.0).round() as i64
+}
+
+fn usd(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// Checks a money action, given what the decision's earlier actions move; an empty
+/// list means it may be staged.
 pub(crate) fn check(
     context: &CheckContext<'_>,
     request: &Request,
     is_refund: bool,
     tool: &str,
     args: &Map<String, Value>,
+    earlier: Earlier,
 ) -> Vec<Failure> {
     let policy = context.policy;
     let mut failures = Vec::new();
@@ -64,6 +115,21 @@ pub(crate) fn check(
                 ),
                 trigger: Trigger::RefundOverCap,
             });
+        } else if earlier.total_cents > 0
+            && cents(amount).saturating_add(earlier.total_cents) > cents(policy.refund_cap_usd)
+        {
+            failures.push(Failure {
+                code: Code::RefundOverCap,
+                message: format!(
+                    "{} of {} USD, with the {} USD the decision's earlier refunds and credits \
+                     move, is over the auto-refund cap of {} USD",
+                    tool,
+                    amount,
+                    usd(earlier.total_cents),
+                    policy.refund_cap_usd
+                ),
+                trigger: Trigger::RefundOverCap,
+            });
         }
     }
     let retrieval_min = policy.thresholds.retrieval_min;
@@ -83,7 +149,7 @@ pub(crate) fn check(
     }
     let txn = args.get(&policy.txn_arg);
     if is_refund || txn.is_some() {
-        if let Some(message) = txn_mismatch(context, request, tool, txn, amount) {
+        if let Some(message) = txn_mismatch(context, request, tool, txn, amount, earlier) {
             failures.push(Failure {
                 code: Code::RefundTxnMismatch,
                 message,
@@ -100,6 +166,7 @@ fn txn_mismatch(
     tool: &str,
     txn: Option<&Value>,
     amount: Option<f64>,
+    earlier: Earlier,
 ) -> Option<String> {
     let txn_arg = &context.policy.txn_arg;
     let Some(txn_id) = txn.and_then(Value::as_str) else {
@@ -120,6 +187,17 @@ fn txn_mismatch(
             "{amount} USD is more than transaction `{txn_id}` of {} USD",
             order.amount_usd
         )),
+        Some(amount)
+            if earlier.on_txn_cents > 0
+                && cents(amount).saturating_add(earlier.on_txn_cents) > cents(order.amount_usd) =>
+        {
+            Some(format!(
+                "{amount} USD, with the {} USD the decision's earlier actions already move \
+                 against it, is more than transaction `{txn_id}` of {} USD",
+                usd(earlier.on_txn_cents),
+                order.amount_usd
+            ))
+        }
         _ => None,
     }
 }
