@@ -12,8 +12,9 @@
 //!   window inside a longer run of 4-digit groups (a 22-digit tracking number written
 //!   in fours) is a card only when no neighbouring window would also be one; a number
 //!   after `IMEI` / `MEID` is a device id.
-//! - **SSNs**: `AAA-GG-SSSS` or `AAA GG SSSS` standing alone, or nine digits right after
-//!   "SSN" / "social security (number)"; area 000, 666 and 900–999, group 00 and serial
+//! - **SSNs**: `AAA-GG-SSSS` or `AAA GG SSSS` standing alone (a space may set it off
+//!   from other digits: `123-45-6789 2026`), or nine digits right after "SSN" /
+//!   "social security (number)"; area 000, 666 and 900–999, group 00 and serial
 //!   0000 are never issued, so they are not SSNs (nor are the two famous specimen
 //!   numbers 078-05-1120 and 219-09-9999).
 //! - **IBANs**: a country code with its registered length, check digits, compact or in
@@ -650,37 +651,60 @@ fn ssn_keyword_before(text: &str, start: usize) -> bool {
     })
 }
 
+/// SSNs among a run's groups: `AAA-GG-SSSS` (one separator throughout), or nine digits
+/// right after an SSN keyword. The SSN may be the whole run or stand inside it, set off
+/// by a space its own groups are not joined by (`123-45-6789 2026`, `SSN 12
+/// 123-45-6789`); after a keyword, a space-joined SSN may go on with more groups. A
+/// dash, dot, slash or plus joining it to more digits (`1-123-45-6789`,
+/// `12.123-45-6789`, `123-45-6789-0`) makes it part of another number.
 fn find_ssns(text: &str, groups: &[Group], glued_right: bool, hits: &mut Vec<PiiHit>) {
-    if glued_right {
-        return;
-    }
     let bytes = text.as_bytes();
-    let sizes = || groups.iter().map(|g| g.end - g.start);
-    let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
-        return;
-    };
-    let formatted =
-        sizes().eq([3, 2, 4]) && groups.get(2).map(|g| g.sep) == groups.get(1).map(|g| g.sep);
-    let bare = sizes().eq([9]) && ssn_keyword_before(text, first.start);
-    if !(formatted || bare) {
-        return;
-    }
-    // `1-123-45-6789` or `12.123-45-6789` are something else.
-    if first.start > 0 && matches!(at(bytes, first.start - 1), b'-' | b'.' | b'/' | b'+') {
-        return;
-    }
-    if matches!(at(bytes, last.end), b'-' | b'/')
-        || (at(bytes, last.end) == b'.' && at(bytes, last.end + 1).is_ascii_digit())
-    {
-        return;
-    }
-    if digits_of(bytes, groups).is_some_and(|digits| ssn_valid(&digits)) {
-        hits.push(PiiHit {
-            code: Code::PiiSsn,
-            start: first.start,
-            end: last.end,
-            what: "a US social security number",
-        });
+    let size = |k: usize| groups.get(k).map_or(0, |g| g.end - g.start);
+    let sep = |k: usize| groups.get(k).map_or(0, |g| g.sep);
+    for k in 0..groups.len() {
+        let (len, inner_sep) =
+            if [size(k), size(k + 1), size(k + 2)] == [3, 2, 4] && sep(k + 1) == sep(k + 2) {
+                (3, sep(k + 1))
+            } else if size(k) == 9 {
+                (1, 0)
+            } else {
+                continue;
+            };
+        let (Some(first), Some(last)) = (groups.get(k), groups.get(k + len - 1)) else {
+            continue;
+        };
+        let keyword = ssn_keyword_before(text, first.start);
+        if len == 1 && !keyword {
+            continue;
+        }
+        // Set off from a neighbouring group by a space: one the SSN's own groups are
+        // not joined by, or any after a keyword.
+        let set_off = |between: u8| between == b' ' && (between != inner_sep || keyword);
+        let left_alone = if k == 0 {
+            first.start == 0 || !matches!(at(bytes, first.start - 1), b'-' | b'.' | b'/' | b'+')
+        } else {
+            set_off(first.sep)
+        };
+        let right_alone = match groups.get(k + len) {
+            Some(next) => set_off(next.sep),
+            None => {
+                let joined = matches!(at(bytes, last.end), b'-' | b'/')
+                    || (at(bytes, last.end) == b'.' && at(bytes, last.end + 1).is_ascii_digit());
+                !glued_right && !joined
+            }
+        };
+        let window = groups.get(k..k + len).unwrap_or_default();
+        if left_alone
+            && right_alone
+            && digits_of(bytes, window).is_some_and(|digits| ssn_valid(&digits))
+        {
+            hits.push(PiiHit {
+                code: Code::PiiSsn,
+                start: first.start,
+                end: last.end,
+                what: "a US social security number",
+            });
+        }
     }
 }
 
@@ -1074,6 +1098,36 @@ mod tests {
         assert_eq!(codes("ssn: 123456789"), [(Code::PiiSsn, "123456789")]);
         assert!(codes("order 123456789").is_empty());
         assert!(codes("call 1-123-45-6789").is_empty());
+    }
+
+    /// Regression (found by differential fuzzing): an SSN was found only when it was a
+    /// whole run of digit groups, so a number after it hid it.
+    #[test]
+    fn an_ssn_set_off_inside_a_run_of_groups_is_found() {
+        for (text, ssn) in [
+            ("on file is 123-45-6789 0.", "123-45-6789"),
+            ("ssn 12 123-45-6789", "123-45-6789"),
+            ("ssn 123-45-6789 2026", "123-45-6789"),
+            ("ssn 123 45 6789 0", "123 45 6789"),
+            ("ssn: 123456789 0", "123456789"),
+            ("1 123-45-6789 2", "123-45-6789"),
+        ] {
+            assert_eq!(codes(text), [(Code::PiiSsn, ssn)], "{text}");
+        }
+        // Joined on by its own separator without a keyword, or by a dash, dot or
+        // slash: part of another number.
+        for text in [
+            "ref 123 45 6789 0",
+            "ref 12 123 45 6789",
+            "123-45-6789-0",
+            "12.123-45-6789",
+            "12-123-45-6789",
+            "123-45-6789/2",
+            "123-45-6789.5",
+            "12 123456789",
+        ] {
+            assert!(codes(text).is_empty(), "{text}");
+        }
     }
 
     #[test]
