@@ -17,9 +17,15 @@
 //!   without a human;
 //! - no tool the contract never emits is allowed, and under the A2 contract only what
 //!   it lists (after the policy's aliases) is allowed; A2 never auto-resolves;
+//! - refunds and credits allowed together stay within the cap, and refunds of one
+//!   transaction within its amount;
+//! - nothing sends or closes the ticket unless the verdict is AUTO_RESOLVE: whatever
+//!   runs in another verdict is a draft, an update without a status, or neither act;
 //! - the final decision is never more autonomous than the proposed one;
 //! - a check never panics (a caught panic would be an `INTERNAL_ERROR` verdict), and
-//!   the same input gives the same verdict, from a value or from JSON text.
+//!   the same input gives the same verdict, from a value or from JSON text;
+//! - redaction leaves nothing to redact: its output, redacted again, is unchanged,
+//!   however pieces of personal data run into each other.
 
 use std::sync::LazyLock;
 
@@ -208,12 +214,16 @@ fn action() -> impl Strategy<Value = Value> {
             .prop_map(|tool| json!({ "tool": tool, "args": { "value": "x" } })),
         3 => prop::sample::select(NEVER_EMIT_LIKE)
             .prop_map(|tool| json!({ "tool": tool, "args": { "amount_usd": 10 } })),
-        2 => prop::sample::select(vec!["send", "draft", "broadcast"])
+        2 => prop::sample::select(vec!["send", "draft", "broadcast", "Send ", "now"])
             .prop_map(|mode| json!({ "tool": "send_reply", "args": { "mode": mode } })),
         1 => Just(json!({ "tool": "send_reply", "args": {} })),
+        1 => prop::sample::select(vec!["send_message", "close_ticket"])
+            .prop_map(|tool| json!({ "tool": tool, "args": {} })),
         2 => prop::sample::select(vec![
             json!({ "status": "solved", "tags": ["a"] }),
             json!({ "status": "closed" }),
+            json!({ "status": "resolved" }),
+            json!({ "status": "archived", "priority": "low" }),
             json!({ "tags": ["a"], "priority": "urgent" }),
             json!({ "assignee": "bob" }),
         ])
@@ -305,6 +315,31 @@ prop_compose! {
             }
         })
     }
+}
+
+/// A request that passes every money rule but the sums: a verified customer, a
+/// refund-policy document, two paid transactions, and two to five refunds and credits
+/// each within the cap and its transaction.
+fn split_refunds() -> impl Strategy<Value = Value> {
+    let refund = (
+        prop::sample::select(MONEY_TOOLS),
+        0u32..=2_900,
+        prop::sample::select(vec!["txn_1", "txn_2"]),
+    )
+        .prop_map(|(tool, cents, txn)| {
+            json!({ "tool": tool, "args": { "amount_usd": f64::from(cents) / 100.0, "txn_id": txn } })
+        });
+    (request(), prop::collection::vec(refund, 2..6)).prop_map(|(mut value, refunds)| {
+        value["ticket"]["customer"]["verified"] = json!(true);
+        value["context"]["kb"] =
+            json!([{ "id": "KB-204", "score": 0.88, "tags": ["refund_policy"] }]);
+        value["context"]["orders"] = json!([
+            { "txn_id": "txn_1", "amount_usd": 29, "status": "paid" },
+            { "txn_id": "txn_2", "amount_usd": 29, "status": "paid" }
+        ]);
+        value["decision"]["actions"] = Value::Array(refunds);
+        value
+    })
 }
 
 /// Any JSON value, as a decision the model might have produced.
@@ -428,10 +463,56 @@ fn verify(contracted: &Contracted, value: &Value, verdict: &Verdict) -> Result<(
         prop_assert_ne!(verdict.decision, DecisionKind::AutoResolve);
     }
 
+    // What the allowed refunds and credits move together.
+    let mut moved_cents = 0i64;
+    let mut refunded_cents: Map<String, Value> = Map::new();
     for allowed in &verdict.allowed {
         let tool = allowed.tool.as_str();
         let args = &allowed.args;
         let context = || format!("{tool} {args:?} in {}", verdict.to_json());
+
+        // Acts wait for AUTO_RESOLVE.
+        let runs = serde_json::to_value(allowed.mode).unwrap() == json!("execute");
+        if runs && verdict.decision != DecisionKind::AutoResolve {
+            match tool {
+                "send_reply" => {
+                    prop_assert_eq!(
+                        arg(args, "mode"),
+                        Some(&json!("draft")),
+                        "sends {}",
+                        context()
+                    )
+                }
+                "ticket_update" => {
+                    prop_assert!(arg(args, "status").is_none(), "closes {}", context())
+                }
+                _ => prop_assert!(
+                    !["send_message", "close_ticket"].contains(&tool),
+                    "acts {}",
+                    context()
+                ),
+            }
+        }
+        if MONEY_TOOLS.contains(&tool) {
+            let cents = arg(args, "amount_usd")
+                .and_then(Value::as_f64)
+                .map_or(0, |usd| (usd * 100.0).round() as i64);
+            moved_cents += cents;
+            prop_assert!(moved_cents <= 5_000, "over the cap together {}", context());
+            if let Some(txn) = arg(args, "txn_id").and_then(Value::as_str) {
+                let so_far = refunded_cents.get(txn).and_then(Value::as_i64).unwrap_or(0);
+                refunded_cents.insert(txn.to_string(), json!(so_far + cents));
+                let order = orders.iter().find(|order| order["txn_id"] == json!(txn));
+                if let Some(order) = order {
+                    let limit = (order["amount_usd"].as_f64().unwrap() * 100.0).round() as i64;
+                    prop_assert!(
+                        so_far + cents <= limit,
+                        "above the txn together {}",
+                        context()
+                    );
+                }
+            }
+        }
 
         // Nothing the contract never emits, under its own name or as a send.
         prop_assert!(!never_emitted(contract, tool), "never-emit {}", context());
@@ -499,6 +580,13 @@ proptest! {
     }
 
     #[test]
+    fn refunds_split_into_parts_stay_within_the_cap(value in split_refunds(), which in 0usize..6) {
+        let contracted = &ENGINES[which];
+        let request = Request::from_value(value.clone()).unwrap();
+        verify(contracted, &value, &contracted.engine.check(&request))?;
+    }
+
+    #[test]
     fn every_engine_agrees_on_safety(value in request()) {
         // The same request under all six engines: each verdict is safe on its own.
         let request = Request::from_value(value.clone()).unwrap();
@@ -539,5 +627,58 @@ proptest! {
         let verdict = ENGINES[which].engine.check_json(&text);
         prop_assert!(!verdict.has_violation(Code::InternalError));
         prop_assert_eq!(ENGINES[which].engine.check_json(&text), verdict);
+    }
+}
+
+/// Text built from pieces of personal data and what may run into them.
+fn pii_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "4111111111111111",
+        "4242 4242 4242 4242",
+        "4242-4242-4242-4242",
+        "5555.5555.5555.4444",
+        "123-45-6789",
+        "536 22 5432",
+        "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432",
+        "bob@example.com",
+        "alice@corp.com",
+        " password: hunter2hunter2",
+        " PIN: 4821",
+        "AKIAIOSFODNN7EXAMPLE",
+        "sk_live_abcdefghijklmnop1234",
+        "ssn",
+        "1",
+        "4111",
+        "2026",
+        " ",
+        "-",
+        ".",
+        "/",
+        "@",
+        "x",
+        "Card ",
+        "\u{2116}",
+        "\u{2122}",
+        "\u{1F4B3}",
+        "\u{2022}",
+        "\u{200B}",
+        "\u{FF14}",
+    ]);
+    prop::collection::vec(piece, 1..10).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    #[ignore = "open: masking can unglue what the first scan read as one word \
+                (`4821password: x`, `bob@example.com536 22 5432bob@…`); see the closing note"]
+    fn redaction_leaves_nothing_to_redact(text in pii_text()) {
+        let engine = &ENGINES[0].engine;
+        let once = engine.redact(&text).redacted;
+        let twice = engine.redact(&once);
+        prop_assert!(twice.spans.is_empty(), "{text:?} -> {once:?}: {:?}", twice.spans);
+        prop_assert_eq!(twice.redacted, once);
     }
 }

@@ -93,6 +93,64 @@ fn redaction_keeps_every_other_byte() {
     assert_eq!(codes, [Code::PiiCard, Code::PiiSsn, Code::PiiIban]);
 }
 
+/// Regression (found by differential fuzzing): one piece of personal data hid another
+/// (a card number starting an address, a key running into a card), and redaction's own
+/// output read as a secret again. Whatever `redact` returns redacts to itself.
+#[test]
+fn personal_data_cannot_hide_personal_data() {
+    let m = MASK;
+    let card_and_email = "Your card 4111111111111111.bob@example.com is on file.";
+    let redaction = engine().redact(card_and_email);
+    let spans: Vec<(Code, usize, usize)> = redaction
+        .spans
+        .iter()
+        .map(|s| (s.code, s.span.start, s.span.end))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (Code::PiiCard, 10, 26),
+            (Code::PiiOtherCustomerEmail, 10, 42)
+        ]
+    );
+    assert_eq!(
+        redaction.redacted,
+        format!(
+            "Your card {}.{m}{m}{m}@{}e.com is on file.",
+            m.to_string().repeat(16),
+            m.to_string().repeat(6)
+        )
+    );
+    // The key's last four would have joined the card's other groups: the mask takes
+    // in the digits the key runs into.
+    let key_and_card = "Key AKIAIOSFODNN7EXAMPLE14111 1111 1111 1111 noted.";
+    let redaction = engine().redact(key_and_card);
+    assert_eq!(
+        redaction.redacted,
+        format!(
+            "Key {} {m}{m}{m}{m} {m}{m}{m}{m} 1111 noted.",
+            m.to_string().repeat(25)
+        )
+    );
+    let password = "Your password: hunter2hunter2";
+    let redaction = engine().redact(password);
+    assert_eq!(
+        redaction.redacted,
+        format!("Your password: {}ter2", m.to_string().repeat(10))
+    );
+    for text in [
+        card_and_email,
+        key_and_card,
+        password,
+        "Card 4242-4242-4242-4242-bob@example.com",
+    ] {
+        let once = engine().redact(text).redacted;
+        let twice = engine().redact(&once);
+        assert!(twice.spans.is_empty(), "{once}: {:?}", twice.spans);
+        assert_eq!(twice.redacted, once);
+    }
+}
+
 /// `№` is written `no` in the normalized view; the card after it is still a card, and
 /// redaction masks the digits only.
 #[test]

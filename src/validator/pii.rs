@@ -86,17 +86,14 @@ impl PiiRules {
         scan_digit_runs(view, &ibans, &mut hits);
         self.scan_secrets(text, secret_keyword_ends, &mut hits);
         self.scan_emails(text, known, &mut hits);
+        // Overlapping hits are all reported (and redaction masks their union), so
+        // that one thing cannot hide another: `4111111111111111.bob@example.com` is a
+        // card and an address whose local part the card starts. Only a hit on the
+        // very span of an earlier one (a secret value that is also a card number) is
+        // left out, being the same thing found twice.
         hits.sort_by_key(|hit| (hit.start, hit.end));
-        // Keep the first of overlapping hits (a secret value that looks like a card
-        // number is reported once).
-        let mut kept: Vec<PiiHit> = Vec::with_capacity(hits.len());
-        for hit in hits {
-            if kept.last().is_some_and(|last| hit.start < last.end) {
-                continue;
-            }
-            kept.push(hit);
-        }
-        kept
+        hits.dedup_by(|later, earlier| later.start == earlier.start && later.end == earlier.end);
+        hits
     }
 
     fn scan_secrets(&self, text: &str, secret_keyword_ends: &[usize], hits: &mut Vec<PiiHit>) {
@@ -329,8 +326,10 @@ fn secret_value(text: &str, from: usize) -> Option<(usize, usize)> {
     } else {
         has_digit && !plain_word
     };
-    (looks_secret && !value.bytes().all(|b| b == b'*' || b == b'x' || b == b'.'))
-        .then_some((start, end))
+    // Masked already: `****`, `xxxx`, or redaction's own output (`••••••••ter2`).
+    let masked = value.bytes().all(|b| b == b'*' || b == b'x' || b == b'.')
+        || value.starts_with(super::redact::MASK);
+    (looks_secret && !masked).then_some((start, end))
 }
 
 /// A run of digit groups joined by single spaces or dashes.

@@ -4,6 +4,12 @@
 //! span but the last four becomes `•`, separators stay, and every byte outside the
 //! spans is copied unchanged. A short secret (under 12 letters and digits, such as a
 //! password or a PIN) is masked whole: its last four characters would be most of it.
+//!
+//! A span that runs into more digits (directly, or across one separator) takes them
+//! in: masking only its part of a longer number would leave the rest a number of its
+//! own, and `AKIA…14111 1111 1111 1111` (an API key run into a card number that the
+//! key's end glues to a word) would come out as `••••4111 1111 1111 1111`, a card
+//! number in the clear. Redacting the output again finds nothing.
 
 use crate::text::Span;
 
@@ -17,8 +23,8 @@ const KEEP_LAST4_FROM: usize = 12;
 pub(crate) fn redact(text: &str, spans: &[(Span, bool)]) -> String {
     let mut sorted: Vec<(Span, bool)> = spans
         .iter()
-        .copied()
         .filter(|(span, _)| span.start < span.end && span.end <= text.len())
+        .map(|&(span, whole)| (with_adjoining_digits(text, span), whole))
         .collect();
     sorted.sort_by_key(|(span, _)| (span.start, span.end));
     let mut merged: Vec<(Span, bool)> = Vec::with_capacity(sorted.len());
@@ -51,6 +57,28 @@ pub(crate) fn redact(text: &str, spans: &[(Span, bool)]) -> String {
     }
     out.push_str(text.get(copied..).unwrap_or_default());
     out
+}
+
+/// `span` grown over the digits it runs into on either side, directly or across one
+/// separator at a time (`4242 4242 4242 42` before a card found in `424242-…`).
+fn with_adjoining_digits(text: &str, span: Span) -> Span {
+    // How many bytes of `chars` (read away from the span) are digits, or separators
+    // with a digit beyond them.
+    fn adjoining(chars: impl Iterator<Item = char>) -> usize {
+        let mut chars = chars.peekable();
+        let mut bytes = 0;
+        while let Some(c) = chars.next() {
+            let separator = matches!(c, ' ' | '-' | '.' | '/');
+            if !(c.is_numeric() || separator && chars.peek().is_some_and(|d| d.is_numeric())) {
+                break;
+            }
+            bytes += c.len_utf8();
+        }
+        bytes
+    }
+    let before = adjoining(text.get(..span.start).unwrap_or_default().chars().rev());
+    let after = adjoining(text.get(span.end..).unwrap_or_default().chars());
+    Span::new(span.start - before, span.end + after)
 }
 
 fn mask_into(out: &mut String, inside: &str, whole: bool) {
