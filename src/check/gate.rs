@@ -146,20 +146,17 @@ pub(crate) fn send_authorized(context: &CheckContext<'_>) -> bool {
 
 /// Whether the action moves money or changes the account (by its name or alias).
 pub(crate) fn is_money_or_account(context: &CheckContext<'_>, action: &Action) -> bool {
-    names_of(context, &action.tool, &action.args)
-        .iter()
-        .chain(std::iter::once(&action.tool.as_str()))
-        .any(|name| {
-            context.policy.is_money_tool(name) || context.policy.identity_tools.contains(*name)
-        })
+    any_name(context, action, |name| {
+        context.policy.is_money_tool(name) || context.policy.identity_tools.contains(name)
+    })
 }
 
-/// Whether the action moves money (by its name or alias).
-fn is_money_tool_action(context: &CheckContext<'_>, action: &Action) -> bool {
+/// Whether `test` holds for a name the action goes by: an alias target, or its own.
+fn any_name(context: &CheckContext<'_>, action: &Action, test: impl Fn(&str) -> bool) -> bool {
     names_of(context, &action.tool, &action.args)
-        .iter()
-        .chain(std::iter::once(&action.tool.as_str()))
-        .any(|name| context.policy.is_money_tool(name))
+        .into_iter()
+        .chain(std::iter::once(action.tool.as_str()))
+        .any(test)
 }
 
 /// The contract names an action is gated as: its alias targets, or its own name.
@@ -284,12 +281,11 @@ fn evaluate(
 
     if is_money {
         let is_refund = every_name().any(|name| context.policy.is_refund_tool(name));
-        let txn = args.get(&context.policy.txn_arg).and_then(Value::as_str);
         let earlier = money::Earlier::sum(
             context,
             decision.actions.iter().take(index),
-            txn,
-            |action| is_money_tool_action(context, action),
+            args,
+            |action| any_name(context, action, |name| context.policy.is_money_tool(name)),
         );
         for failure in money::check(context, request, is_refund, tool, args, earlier) {
             findings.violate(

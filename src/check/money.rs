@@ -41,14 +41,15 @@ pub(crate) struct Earlier {
 }
 
 impl Earlier {
-    /// Adds up `earlier` actions, of which `is_money` says which move money; `txn` is
-    /// the transaction the action being checked names.
+    /// Adds up `earlier` actions, of which `is_money` says which move money, for the
+    /// action with arguments `args` that comes after them.
     pub fn sum<'a>(
         context: &CheckContext<'_>,
         earlier: impl Iterator<Item = &'a Action>,
-        txn: Option<&str>,
+        args: &Map<String, Value>,
         is_money: impl Fn(&Action) -> bool,
     ) -> Earlier {
+        let txn = args.get(&context.policy.txn_arg).and_then(Value::as_str);
         let mut sum = Earlier::default();
         for action in earlier.filter(|action| is_money(action)) {
             let cents = amount(context, &action.args).map_or(0, cents);
