@@ -59,7 +59,7 @@ export interface KbDoc {
   content?: string;
   /** RFC 3339 or `YYYY-MM-DD`. */
   updated_at?: string;
-  /** Retrieval similarity, 0..1. */
+  /** Retrieval similarity, 0..1 (anything else is a `REQUEST_INVALID` error). */
   score?: number;
   tags?: string[];
 }

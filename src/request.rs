@@ -111,7 +111,8 @@ pub struct KbDoc {
     /// Last update, RFC 3339 or `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// Retrieval similarity, 0..1. Absent means the host already filtered by relevance.
+    /// Retrieval similarity, 0..1 (anything else is refused). Absent means the host
+    /// already filtered by relevance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// Topic tags (`refund_policy`, `pricing`, ...).
@@ -235,7 +236,9 @@ impl Request {
         Ok(request)
     }
 
-    /// Checks what serde cannot: the time format and finite amounts.
+    /// Checks what serde cannot: the time format, finite amounts, and retrieval scores
+    /// on the 0..1 scale that the policy's `retrieval_min` is written in (a score on
+    /// another scale would pass or fail that threshold by accident).
     fn validate(&self) -> Result<()> {
         if let Some(now) = &self.now {
             now.parse::<jiff::Timestamp>().map_err(|_| {
@@ -270,6 +273,15 @@ impl Request {
                     format!("`{amount}` is not a non-negative amount"),
                 )
                 .in_field(field));
+            }
+        }
+        for (i, doc) in self.context.kb.iter().enumerate() {
+            if let Some(score) = doc.score.filter(|score| !(0.0..=1.0).contains(score)) {
+                return Err(Error::new(
+                    Code::RequestInvalid,
+                    format!("`{score}` is not a retrieval score from 0 to 1"),
+                )
+                .in_field(format!("context.kb[{i}].score")));
             }
         }
         Ok(())

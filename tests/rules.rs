@@ -2393,6 +2393,14 @@ fn request_invalid_fails_closed_via_check_json() {
         "field `context.orders[0].amount_usd`: `-5` is not a non-negative amount",
     );
     fails_closed(
+        &A3.check_json(
+            r#"{"context": {"kb": [{"id": "KB-1", "score": 0.9}, {"id": "KB-2", "score": 12.5}]}}"#,
+        ),
+        "REQUEST_INVALID",
+        Some("context.kb[1].score"),
+        "field `context.kb[1].score`: `12.5` is not a retrieval score from 0 to 1",
+    );
+    fails_closed(
         &A3.check_json(r#"{"now": "tomorrow"}"#),
         "REQUEST_INVALID",
         Some("now"),
