@@ -316,14 +316,23 @@ impl JsEngine {
                     .ok_or_else(|| option_error("policy", "expected the policy as YAML text"))?;
                 builder = builder.policy_yaml(text);
             }
-            if let Some(contract) = get("contract")? {
-                builder = builder.contract(load_contract(&contract)?);
-            }
             if let Some(mode) = get("mode")? {
                 let parsed = mode.as_string().as_deref().and_then(Mode::from_name);
                 let mode =
                     parsed.ok_or_else(|| option_error("mode", "expected `suggest` or `auto`"))?;
                 builder = builder.mode(mode);
+            }
+            if let Some(contract) = get("contract")? {
+                match load_contract(&contract) {
+                    Ok(contract) => builder = builder.contract(contract),
+                    // A broken policy is reported before a broken contract, as the CLI
+                    // and `EngineBuilder::build` report them: so build the policy (only
+                    // on this path, where the engine is not built anyway).
+                    Err(contract_error) => {
+                        builder.build().map_err(|error| js_error(&error))?;
+                        return Err(contract_error);
+                    }
+                }
             }
         }
         let inner = builder.build().map_err(|error| js_error(&error))?;

@@ -130,6 +130,16 @@ export function runSuite(deskguard, fixtures) {
     check(error.field === "trust_level", `field ${error.field}`);
   });
 
+  test("a broken policy is reported before a broken contract, as the CLI does", () => {
+    const contract = JSON.parse(fixtures.contracts.agentaz);
+    contract.trust_level = "A9";
+    for (const given of [contract, JSON.stringify(contract), '{\n  "agent_id": \n}']) {
+      const error = thrown(() => new Engine({ policy: "mode: fast\n", contract: given }));
+      check(error.code === "POLICY_INVALID", `code ${error.code}`);
+      check(error.message.includes("policy:1:7: field `mode`"), error.message);
+    }
+  });
+
   test("a contract object behaves as its JSON text", () => {
     const first = fixtures.cases.find((c) => c.config === "agentaz-auto");
     const fromObject = new Engine({ contract: JSON.parse(fixtures.contracts.agentaz), mode: "auto" });
