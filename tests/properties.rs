@@ -664,16 +664,22 @@ fn pii_text() -> impl Strategy<Value = String> {
         "\u{2022}",
         "\u{200B}",
         "\u{FF14}",
+        "\n",
+        "\t\u{A0}",
+        ":",
+        "!",
+        "_",
+        "pin",
+        " is ",
+        "\u{301}",
     ]);
     prop::collection::vec(piece, 1..10).prop_map(|pieces| pieces.concat())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2048))]
+    #![proptest_config(ProptestConfig::with_cases(32768))]
 
     #[test]
-    #[ignore = "open: masking can unglue what the first scan read as one word \
-                (`4821password: x`, `bob@example.com536 22 5432bob@…`); see the closing note"]
     fn redaction_leaves_nothing_to_redact(text in pii_text()) {
         let engine = &ENGINES[0].engine;
         let once = engine.redact(&text).redacted;

@@ -151,6 +151,55 @@ fn personal_data_cannot_hide_personal_data() {
     }
 }
 
+/// Masking can unglue what the first scan read as one word: the digits glued to `com`
+/// made `bob@example.com` no address, until masking the address after them (which
+/// takes in the digits it runs into) left a mask there. What masking uncovers is
+/// found, reported at its place in the reply, and masked whole (here together with the
+/// address it runs into, digits and all).
+#[test]
+fn what_masking_uncovers_is_masked_too() {
+    let m = MASK;
+    let text = "Ask bob@example.com536 22 5432bob@example.com today.";
+    let redaction = engine().redact(text);
+    let spans: Vec<(Code, usize, usize)> = redaction
+        .spans
+        .iter()
+        .map(|s| (s.code, s.span.start, s.span.end))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (Code::PiiOtherCustomerEmail, 4, 19),
+            (Code::PiiOtherCustomerEmail, 26, 45)
+        ]
+    );
+    let masks = |n: usize| m.to_string().repeat(n);
+    assert_eq!(
+        redaction.redacted,
+        format!(
+            "Ask {}@{}.{} {} {}@{}.{} today.",
+            masks(3),
+            masks(7),
+            masks(6),
+            masks(2),
+            masks(7),
+            masks(7),
+            masks(3)
+        )
+    );
+    let report = engine().validate_reply(text, &ReplyContext::default());
+    assert_eq!(
+        found(&report, text),
+        [
+            (Code::PiiOtherCustomerEmail, "bob@example.com"),
+            (Code::PiiOtherCustomerEmail, "5432bob@example.com"),
+        ]
+    );
+    assert_eq!(report.redacted, redaction.redacted);
+    let twice = engine().redact(&redaction.redacted);
+    assert!(twice.spans.is_empty(), "{:?}", twice.spans);
+}
+
 /// `№` is written `no` in the normalized view; the card after it is still a card, and
 /// redaction masks the digits only.
 #[test]

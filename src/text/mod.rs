@@ -26,3 +26,19 @@ impl Span {
         Span { start, end }
     }
 }
+
+/// Letters and digits of any script, and `_`: what a word boundary must not split.
+///
+/// ASCII and the General Punctuation block (U+2000–U+206F: redaction's mask `•`,
+/// dashes, quotes, the zero-width characters; no letter or digit among them) are
+/// answered without Unicode's tables, whose lookups dominate scanning a redacted
+/// text, which is mostly masks.
+pub(crate) fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '_'
+    } else if ('\u{2000}'..='\u{206F}').contains(&c) {
+        false
+    } else {
+        c.is_alphanumeric()
+    }
+}

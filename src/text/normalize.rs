@@ -95,17 +95,19 @@ pub(crate) fn normalize_str(text: &str) -> String {
     if text.bytes().all(|byte| kept_as_is(byte, &mut after_space)) {
         return text.to_ascii_lowercase();
     }
-    Normalized::build(text, false).text
+    Normalized::build(text, false, true).text
 }
 
 impl Normalized {
     /// Builds the view of `original`. Texts over 4 GiB are cut there (the validator
     /// caps its input far below that).
     pub fn new(original: &str) -> Normalized {
-        Normalized::build(original, true)
+        Normalized::build(original, true, true)
     }
 
-    fn build(original: &str, map: bool) -> Normalized {
+    /// The view, mapped back to `original` when `map`; `mask_runs` copies runs of
+    /// redaction masks whole (off only to test that shortcut against the general path).
+    fn build(original: &str, map: bool, mask_runs: bool) -> Normalized {
         let mut out = Builder {
             text: Vec::with_capacity(original.len()),
             pieces: Vec::new(),
@@ -134,6 +136,16 @@ impl Normalized {
             if end > i {
                 out.push_ascii_run(bytes.get(i..end).unwrap_or_default(), i);
                 i = end;
+                continue;
+            }
+            let masks_end = if mask_runs {
+                mask_run_end(bytes, i, limit)
+            } else {
+                i
+            };
+            if masks_end > i {
+                out.push_copied(bytes.get(i..masks_end).unwrap_or_default(), i);
+                i = masks_end;
                 continue;
             }
             let next_is_ascii = bytes.get(i + 1).is_none_or(u8::is_ascii);
@@ -322,6 +334,25 @@ fn kept_as_is(byte: u8, after_space: &mut bool) -> bool {
     true
 }
 
+/// Redaction's mask `•` in UTF-8.
+const MASK_UTF8: &[u8] = "\u{2022}".as_bytes();
+
+/// The end of the run of redaction masks (`•`) from `at`, which the view keeps as they
+/// are (NFKC and every fold leave `•` alone): a redacted reply is scanned again, and a
+/// masked card is a dozen of them. The last mask is left out when a non-ASCII
+/// character follows it, which may be a combining mark to compose with it.
+fn mask_run_end(bytes: &[u8], at: usize, limit: usize) -> usize {
+    let mut end = at;
+    while end + MASK_UTF8.len() <= limit && bytes.get(end..end + MASK_UTF8.len()) == Some(MASK_UTF8)
+    {
+        end += MASK_UTF8.len();
+    }
+    if end > at && end < limit && !bytes.get(end).is_some_and(u8::is_ascii) {
+        end -= MASK_UTF8.len();
+    }
+    end
+}
+
 /// How the fast path sees a byte: ASCII that is neither whitespace nor a control the
 /// view drops, ` `, or anything else (non-ASCII, other whitespace).
 const PLAIN: u8 = 0;
@@ -377,6 +408,13 @@ impl Builder {
             self.symbol_letters
                 .push((offset(view_start), offset(self.text.len())));
         }
+    }
+
+    /// Pushes `run`, which the view keeps byte for byte and which ends in no space.
+    fn push_copied(&mut self, run: &[u8], at: usize) {
+        self.last_space = false;
+        self.record_copied(at);
+        self.text.extend_from_slice(run);
     }
 
     fn push_ascii_run(&mut self, run: &[u8], at: usize) {
@@ -671,6 +709,35 @@ mod tests {
                     proptest::prop_assert_eq!(text.as_bytes()[span.start].to_ascii_lowercase(), byte);
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Runs of redaction masks copied whole give the view, and the spans back,
+        /// that taking each mask as its own character gives, combining marks and all.
+        #[test]
+        fn mask_runs_are_viewed_as_single_masks(
+            text in "(\u{2022}{1,5}|[a-zA-Z4 -]{1,3}|\u{0301}|\u{20DE}|\u{00E9}|\u{200B}|\u{3000}|\u{2116})*"
+        ) {
+            let shortcut = Normalized::build(&text, true, true);
+            let general = Normalized::build(&text, true, false);
+            proptest::prop_assert_eq!(&shortcut.text, &general.text);
+            let boundaries: Vec<usize> = shortcut
+                .text
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain(std::iter::once(shortcut.text.len()))
+                .collect();
+            for (k, &start) in boundaries.iter().enumerate() {
+                for &end in boundaries.iter().skip(k + 1).take(3) {
+                    proptest::prop_assert_eq!(
+                        shortcut.original_span(start, end),
+                        general.original_span(start, end),
+                        "view {}..{}", start, end
+                    );
+                }
+            }
+            proptest::prop_assert_eq!(&shortcut.symbol_letters, &general.symbol_letters);
         }
     }
 

@@ -47,6 +47,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use super::normalize::normalize_str;
 use super::pattern::Pattern;
 pub use super::pattern::{PatternCase, PatternError, PATTERN_SIZE_LIMIT};
+use crate::text::is_word_char;
 
 /// How many phrases may share a first word in the word table; the rest of them are
 /// matched by the automaton (see the module docs).
@@ -448,11 +449,6 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         }
         text.get(start..at).map(|word| (start, word))
     })
-}
-
-/// Letters, digits (of any script) and `_`: what a phrase boundary must not split.
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
 }
 
 fn word_before(view: &str, at: usize) -> bool {

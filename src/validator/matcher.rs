@@ -1,6 +1,7 @@
 //! The validator's own patterns (API-key prefixes) and whole-word lookups in
 //! normalized context texts. Phrase lists go through [`crate::text::phrases`].
 
+use crate::text::is_word_char;
 use crate::text::pattern::{Pattern, PatternCase, PatternError};
 
 /// Compiles one pattern with the policy size limits.
@@ -13,10 +14,6 @@ pub(crate) fn compile(pattern: &str) -> Result<Pattern, PatternError> {
         pattern: pattern.to_string(),
         reason,
     })
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
 }
 
 /// Whether `needle` (normalized) occurs in `haystack` (normalized) as whole words.

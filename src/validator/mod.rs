@@ -55,12 +55,18 @@ use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder, SetId};
 use commitments::{CommitmentRule, CommitmentRules};
 use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
 use grounding::{Index, IndexKeys, Kind, Source};
-use pii::{KnownEmails, PiiRules};
+use pii::{KnownEmails, PiiHit, PiiRules};
 
 pub use redact::MASK;
 
 /// The largest reply the validator reads; a longer one is not validated and blocks.
 pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most times a reply's masked output is scanned again for what masking
+/// uncovered. Each round that finds something masks more of the reply, whole; a
+/// reply that still uncovers more after this many has PII violations either way, and
+/// its output is masked as far as the rounds went.
+const MAX_MASK_ROUNDS: usize = 4;
 
 /// What validating a reply needs besides its text.
 ///
@@ -871,8 +877,7 @@ impl CompiledValidator {
         let mut masks = Vec::with_capacity(hits.len());
         let mut messages = Vec::new();
         violations.reserve(hits.len());
-        for hit in hits {
-            let span = view.original_span(hit.start, hit.end);
+        let mut report = |hit: &PiiHit, span: Span| {
             violations.push(
                 Violation::block(
                     hit.code,
@@ -887,13 +892,75 @@ impl CompiledValidator {
                 .in_field(field)
                 .at(span),
             );
-            masks.push((span, false));
             spans.push(RedactedSpan {
                 code: hit.code,
                 span,
             });
+        };
+        for hit in &hits {
+            let span = view.original_span(hit.start, hit.end);
+            report(hit, span);
+            masks.push((span, false));
         }
-        (redact::redact(text, &masks), spans)
+        let redacted = self.mask_until_clean(text, &mut masks, &prepared.known_emails, report);
+        (redacted, spans)
+    }
+
+    /// Masks `masks` in `text`, then scans what masking left and masks what that
+    /// finds, until the output scans clean (see [`redact`]'s docs for why). `found` is
+    /// told of each thing a later scan finds, at its span in `text`. Those are masked
+    /// whole, so a round that changes the output leaves fewer letters and digits in
+    /// the clear, and the rounds end.
+    fn mask_until_clean(
+        &self,
+        text: &str,
+        masks: &mut Vec<(Span, bool)>,
+        known: &KnownEmails,
+        mut found: impl FnMut(&PiiHit, Span),
+    ) -> String {
+        let (mut out, mut layout) = redact::redact(text, masks);
+        // Spans masked so far, and which of them whole (a later round's); made when
+        // first needed, since almost every output is quiet from the start.
+        let mut seen: Option<(HashSet<Span>, HashSet<Span>)> = None;
+        for _ in 0..MAX_MASK_ROUNDS {
+            // Where every masked stretch is quiet, the output holds nothing new.
+            if layout
+                .iter()
+                .all(|masked| redact::is_quiet(text, &out, masked))
+            {
+                break;
+            }
+            let (masked, masked_whole) = seen.get_or_insert_with(|| {
+                let masked = masks.iter().map(|(span, _)| *span).collect();
+                (masked, HashSet::new())
+            });
+            let view = Normalized::new(&out);
+            let mut more = false;
+            for hit in self.pii.scan(&view, known) {
+                let output = view.original_span(hit.start, hit.end);
+                let span = redact::original_span(&layout, output);
+                if !masked_whole.insert(span) {
+                    continue;
+                }
+                // A hit can lie in a masked stretch, on what masking keeps (the last
+                // four of a card that an address ran into): it is masked whole, and
+                // reported unless it is what an earlier scan reported there.
+                if masked.insert(span) {
+                    found(&hit, span);
+                }
+                masks.push((span, true));
+                more = true;
+            }
+            if !more {
+                break;
+            }
+            let (next, next_layout) = redact::redact(text, masks);
+            if next == out {
+                break;
+            }
+            (out, layout) = (next, next_layout);
+        }
+        out
     }
 
     fn citations(
@@ -1019,19 +1086,25 @@ impl CompiledValidator {
             .get(..text.len().min(MAX_REPLY_BYTES))
             .unwrap_or_default();
         let view = Normalized::new(text);
-        let hits = self.pii.scan(&view, &KnownEmails::default());
-        let spans: Vec<RedactedSpan> = hits
-            .iter()
-            .map(|hit| RedactedSpan {
+        let known = KnownEmails::default();
+        let mut spans = Vec::new();
+        let mut masks = Vec::new();
+        for hit in self.pii.scan(&view, &known) {
+            let span = view.original_span(hit.start, hit.end);
+            spans.push(RedactedSpan {
                 code: hit.code,
-                span: view.original_span(hit.start, hit.end),
-            })
-            .collect();
-        let masks: Vec<(Span, bool)> = spans.iter().map(|s| (s.span, false)).collect();
-        Redaction {
-            redacted: redact::redact(text, &masks),
-            spans,
+                span,
+            });
+            masks.push((span, false));
         }
+        let redacted = self.mask_until_clean(text, &mut masks, &known, |hit, span| {
+            spans.push(RedactedSpan {
+                code: hit.code,
+                span,
+            });
+        });
+        spans.sort_by_key(|s| (s.span.start, s.span.end));
+        Redaction { redacted, spans }
     }
 }
 

@@ -30,6 +30,7 @@ use crate::text::normalize::Normalized;
 use crate::text::pattern::Pattern;
 
 use crate::codes::Code;
+use crate::text::is_word_char;
 use crate::text::phrases::PhraseIndex;
 
 /// One piece of personal data, as a range of the normalized view.
@@ -172,10 +173,6 @@ fn word_at(view: &Normalized, index: usize) -> bool {
         .get(index..)
         .and_then(|after| after.chars().next())
         .is_some_and(|c| is_word_char(c) && !view.is_symbol_letter(index))
-}
-
-fn is_word_char(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
 }
 
 fn at(bytes: &[u8], index: usize) -> u8 {
@@ -321,18 +318,33 @@ fn secret_value(text: &str, from: usize) -> Option<(usize, usize)> {
         "case-sensitive",
     ];
     let plain_word = value.bytes().all(|b| b.is_ascii_alphabetic() || b >= 0x80);
-    let looks_secret = if assigned {
+    // A value of signs alone (`:-)`, `---`) is no secret, and masking, which hides
+    // letters and digits, could not hide it.
+    let looks_secret = if !value.chars().any(char::is_alphanumeric) {
+        false
+    } else if assigned {
         has_digit || has_symbol || (chars >= 6 && !WORDS.contains(&value))
     } else {
         has_digit && !plain_word
     };
-    // Masked already: `****`, `xxxx`, or redaction's own output (`••••••••ter2`).
+    // Masked already: `****`, `xxxx`, or redaction's own output (`••••••••ter2`, and
+    // `-••••…1111` where the value began with a sign): its first letter, digit or
+    // mask is a mask.
     let masked = value.bytes().all(|b| b == b'*' || b == b'x' || b == b'.')
-        || value.starts_with(super::redact::MASK);
+        || value
+            .chars()
+            .find(|&c| c == super::redact::MASK || c.is_alphanumeric())
+            == Some(super::redact::MASK);
     (looks_secret && !masked).then_some((start, end))
 }
 
-/// A run of digit groups joined by single spaces or dashes.
+/// Whether `byte` can separate the digit groups of a card or SSN: cards are written
+/// with spaces, dashes, dots or slashes between groups (`4111.1111.1111.1111`).
+pub(crate) const fn is_group_separator(byte: u8) -> bool {
+    matches!(byte, b' ' | b'-' | b'.' | b'/')
+}
+
+/// A run of digit groups joined by one [group separator](is_group_separator).
 struct Group {
     start: usize,
     end: usize,
@@ -368,9 +380,8 @@ fn scan_digit_runs(view: &Normalized, ibans: &[(usize, usize)], hits: &mut Vec<P
             }
             groups.push(Group { start, end: j, sep });
             let next = at(bytes, j);
-            // Cards are written with spaces, dashes, dots or slashes between groups
-            // (`4111.1111.1111.1111`); a run's groups must all use the same one.
-            if matches!(next, b' ' | b'-' | b'.' | b'/') && at(bytes, j + 1).is_ascii_digit() {
+            // A run's groups must all use the same separator.
+            if is_group_separator(next) && at(bytes, j + 1).is_ascii_digit() {
                 sep = next;
                 j += 1;
             } else {
