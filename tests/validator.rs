@@ -8,7 +8,7 @@
 //! evasion cases of the issue, redaction, citations, staleness, policy errors, and the
 //! regression cases found by fuzzing.
 
-use deskguard::validator::{ReplyContext, Report, MASK};
+use deskguard::validator::{Redaction, ReplyContext, Report, MASK};
 use deskguard::{Code, Engine, Policy, Severity, Span, EMBEDDED_POLICY_YAML};
 
 fn engine() -> Engine {
@@ -34,6 +34,15 @@ fn found<'a>(report: &Report, text: &'a str) -> Vec<(Code, &'a str)> {
             let span = v.span.unwrap_or(Span::new(0, 0));
             (v.code, &text[span.start..span.end])
         })
+        .collect()
+}
+
+/// What a redaction masked, as (code, start, end).
+fn spans_of(redaction: &Redaction) -> Vec<(Code, usize, usize)> {
+    redaction
+        .spans
+        .iter()
+        .map(|s| (s.code, s.span.start, s.span.end))
         .collect()
 }
 
@@ -101,11 +110,7 @@ fn personal_data_cannot_hide_personal_data() {
     let m = MASK;
     let card_and_email = "Your card 4111111111111111.bob@example.com is on file.";
     let redaction = engine().redact(card_and_email);
-    let spans: Vec<(Code, usize, usize)> = redaction
-        .spans
-        .iter()
-        .map(|s| (s.code, s.span.start, s.span.end))
-        .collect();
+    let spans = spans_of(&redaction);
     assert_eq!(
         spans,
         [
@@ -161,11 +166,7 @@ fn what_masking_uncovers_is_masked_too() {
     let m = MASK;
     let text = "Ask bob@example.com536 22 5432bob@example.com today.";
     let redaction = engine().redact(text);
-    let spans: Vec<(Code, usize, usize)> = redaction
-        .spans
-        .iter()
-        .map(|s| (s.code, s.span.start, s.span.end))
-        .collect();
+    let spans = spans_of(&redaction);
     assert_eq!(
         spans,
         [
@@ -210,11 +211,7 @@ fn a_card_after_the_numero_sign_is_redacted() {
         redaction.redacted,
         "\u{41a}\u{430}\u{440}\u{442}\u{430} \u{2116}\u{2022}\u{2022}\u{2022}\u{2022} \u{2022}\u{2022}\u{2022}\u{2022} \u{2022}\u{2022}\u{2022}\u{2022} 1111."
     );
-    let spans: Vec<(Code, usize, usize)> = redaction
-        .spans
-        .iter()
-        .map(|s| (s.code, s.span.start, s.span.end))
-        .collect();
+    let spans = spans_of(&redaction);
     assert_eq!(spans, [(Code::PiiCard, 14, 33)]);
 }
 
