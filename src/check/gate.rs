@@ -281,13 +281,18 @@ fn evaluate(
 
     if is_money {
         let is_refund = every_name().any(|name| context.policy.is_refund_tool(name));
-        let earlier = money::Earlier::sum(
+        let earlier = decision.actions.get(..index).unwrap_or_default();
+        let moves_money =
+            |action: &Action| any_name(context, action, |name| context.policy.is_money_tool(name));
+        for failure in money::check(
             context,
-            decision.actions.iter().take(index),
+            request,
+            is_refund,
+            tool,
             args,
-            |action| any_name(context, action, |name| context.policy.is_money_tool(name)),
-        );
-        for failure in money::check(context, request, is_refund, tool, args, earlier) {
+            earlier,
+            moves_money,
+        ) {
             findings.violate(
                 Violation::block(failure.code, failure.message.clone()).in_field(field.clone()),
                 DecisionKind::Escalate,

@@ -35,23 +35,22 @@ pub(crate) fn amount(context: &CheckContext<'_>, args: &Map<String, Value>) -> O
 /// What the decision's earlier money actions move, in cents: in all, and against the
 /// transaction the action being checked names.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Earlier {
-    pub total_cents: i64,
-    pub on_txn_cents: i64,
+struct Earlier {
+    total_cents: i64,
+    on_txn_cents: i64,
 }
 
 impl Earlier {
-    /// Adds up `earlier` actions, of which `is_money` says which move money, for the
-    /// action with arguments `args` that comes after them.
-    pub fn sum<'a>(
+    /// Adds up the `earlier` actions that `is_money` says move money, for an action
+    /// naming transaction `txn` that comes after them.
+    fn sum(
         context: &CheckContext<'_>,
-        earlier: impl Iterator<Item = &'a Action>,
-        args: &Map<String, Value>,
+        earlier: &[Action],
+        txn: Option<&str>,
         is_money: impl Fn(&Action) -> bool,
     ) -> Earlier {
-        let txn = args.get(&context.policy.txn_arg).and_then(Value::as_str);
         let mut sum = Earlier::default();
-        for action in earlier.filter(|action| is_money(action)) {
+        for action in earlier.iter().filter(|action| is_money(action)) {
             let cents = amount(context, &action.args).map_or(0, cents);
             sum.total_cents = sum.total_cents.saturating_add(cents);
             let names_txn = action
@@ -76,17 +75,20 @@ fn usd(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-/// Checks a money action, given what the decision's earlier actions move; an empty
-/// list means it may be staged.
+/// Checks a money action that comes after the decision's `earlier` actions, of which
+/// `is_money` says which move money too; an empty list means it may be staged.
 pub(crate) fn check(
     context: &CheckContext<'_>,
     request: &Request,
     is_refund: bool,
     tool: &str,
     args: &Map<String, Value>,
-    earlier: Earlier,
+    earlier: &[Action],
+    is_money: impl Fn(&Action) -> bool,
 ) -> Vec<Failure> {
     let policy = context.policy;
+    let txn = args.get(&policy.txn_arg);
+    let earlier = Earlier::sum(context, earlier, txn.and_then(Value::as_str), is_money);
     let mut failures = Vec::new();
     let amount = amount(context, args);
     if amount.is_none() {
@@ -148,7 +150,6 @@ pub(crate) fn check(
             trigger: Trigger::RefundOutsidePolicy,
         });
     }
-    let txn = args.get(&policy.txn_arg);
     if is_refund || txn.is_some() {
         if let Some(message) = txn_mismatch(context, request, tool, txn, amount, earlier) {
             failures.push(Failure {
