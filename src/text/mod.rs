@@ -27,18 +27,23 @@ impl Span {
     }
 }
 
-/// Letters and digits of any script, and `_`: what a word boundary must not split.
+/// Letters and digits of any script (`char::is_alphanumeric`).
 ///
 /// ASCII and the General Punctuation block (U+2000–U+206F: redaction's mask `•`,
 /// dashes, quotes, the zero-width characters; no letter or digit among them) are
 /// answered without Unicode's tables, whose lookups dominate scanning a redacted
 /// text, which is mostly masks.
-pub(crate) fn is_word_char(c: char) -> bool {
+pub(crate) fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
-        c.is_ascii_alphanumeric() || c == '_'
+        c.is_ascii_alphanumeric()
     } else if ('\u{2000}'..='\u{206F}').contains(&c) {
         false
     } else {
         c.is_alphanumeric()
     }
+}
+
+/// Letters and digits of any script, and `_`: what a word boundary must not split.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c == '_' || is_alphanumeric(c)
 }

@@ -642,7 +642,7 @@ impl CompiledValidator {
             .filter(|hit| Some(hit.set) == self.secret_keywords)
             .map(|hit| hit.end)
             .collect();
-        let (redacted, _) = self.pii_pass(
+        let redacted = self.pii_pass(
             text,
             view,
             prepared,
@@ -823,7 +823,7 @@ impl CompiledValidator {
                 .get(..note.len().min(MAX_REPLY_BYTES))
                 .unwrap_or_default();
             let note_view = Normalized::new(note);
-            let (masked, _) = self.pii_pass(
+            let masked = self.pii_pass(
                 note,
                 &note_view,
                 prepared,
@@ -866,18 +866,16 @@ impl CompiledValidator {
         field: &str,
         secret_keyword_ends: Option<&[usize]>,
         violations: &mut Vec<Violation>,
-    ) -> (String, Vec<RedactedSpan>) {
+    ) -> String {
         let hits = match secret_keyword_ends {
             Some(ends) => self
                 .pii
                 .scan_with_keywords(view, &prepared.known_emails, ends),
             None => self.pii.scan(view, &prepared.known_emails),
         };
-        let mut spans = Vec::with_capacity(hits.len());
-        let mut masks = Vec::with_capacity(hits.len());
         let mut messages = Vec::new();
         violations.reserve(hits.len());
-        let mut report = |hit: &PiiHit, span: Span| {
+        self.mask(text, view, &hits, &prepared.known_emails, |hit, span| {
             violations.push(
                 Violation::block(
                     hit.code,
@@ -892,33 +890,29 @@ impl CompiledValidator {
                 .in_field(field)
                 .at(span),
             );
-            spans.push(RedactedSpan {
-                code: hit.code,
-                span,
-            });
-        };
-        for hit in &hits {
-            let span = view.original_span(hit.start, hit.end);
-            report(hit, span);
-            masks.push((span, false));
-        }
-        let redacted = self.mask_until_clean(text, &mut masks, &prepared.known_emails, report);
-        (redacted, spans)
+        })
     }
 
-    /// Masks `masks` in `text`, then scans what masking left and masks what that
-    /// finds, until the output scans clean (see [`redact`]'s docs for why). `found` is
-    /// told of each thing a later scan finds, at its span in `text`. Those are masked
-    /// whole, so a round that changes the output leaves fewer letters and digits in
-    /// the clear, and the rounds end.
-    fn mask_until_clean(
+    /// Masks the `hits` a scan of `view` (the view of `text`) found, then scans what
+    /// masking left and masks what that finds, until the output scans clean (see
+    /// [`redact`]'s docs for why). `found` is told of each hit, at its span in `text`.
+    /// What a later scan finds is masked whole, so a round that changes the output
+    /// leaves fewer letters and digits in the clear, and the rounds end.
+    fn mask(
         &self,
         text: &str,
-        masks: &mut Vec<(Span, bool)>,
+        view: &Normalized,
+        hits: &[PiiHit],
         known: &KnownEmails,
         mut found: impl FnMut(&PiiHit, Span),
     ) -> String {
-        let (mut out, mut layout) = redact::redact(text, masks);
+        let mut masks = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let span = view.original_span(hit.start, hit.end);
+            found(hit, span);
+            masks.push((span, false));
+        }
+        let (mut out, mut layout) = redact::redact(text, &masks);
         // Spans masked so far, and which of them whole (a later round's); made when
         // first needed, since almost every output is quiet from the start.
         let mut seen: Option<(HashSet<Span>, HashSet<Span>)> = None;
@@ -954,7 +948,7 @@ impl CompiledValidator {
             if !more {
                 break;
             }
-            let (next, next_layout) = redact::redact(text, masks);
+            let (next, next_layout) = redact::redact(text, &masks);
             if next == out {
                 break;
             }
@@ -1087,17 +1081,9 @@ impl CompiledValidator {
             .unwrap_or_default();
         let view = Normalized::new(text);
         let known = KnownEmails::default();
-        let mut spans = Vec::new();
-        let mut masks = Vec::new();
-        for hit in self.pii.scan(&view, &known) {
-            let span = view.original_span(hit.start, hit.end);
-            spans.push(RedactedSpan {
-                code: hit.code,
-                span,
-            });
-            masks.push((span, false));
-        }
-        let redacted = self.mask_until_clean(text, &mut masks, &known, |hit, span| {
+        let hits = self.pii.scan(&view, &known);
+        let mut spans = Vec::with_capacity(hits.len());
+        let redacted = self.mask(text, &view, &hits, &known, |hit, span| {
             spans.push(RedactedSpan {
                 code: hit.code,
                 span,

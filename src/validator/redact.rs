@@ -210,15 +210,7 @@ fn mask_into(out: &mut String, inside: &str, whole: bool) {
 /// letters (NFKC writes `№` as `no`, `™` as `tm`): masked, it no longer reads as part
 /// of an address or a key.
 fn reads_as_alphanumeric(c: char) -> bool {
-    // ASCII, and General Punctuation (zero-width characters, dashes, quotes, `•`),
-    // which holds no letter or digit, without Unicode's tables.
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    if ('\u{2000}'..='\u{206F}').contains(&c) {
-        return false;
-    }
-    if c.is_alphanumeric() {
+    if crate::text::is_alphanumeric(c) {
         return true;
     }
     let mut reads = false;
