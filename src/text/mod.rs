@@ -27,6 +27,12 @@ impl Span {
     }
 }
 
+/// The character redaction masks personal data with.
+///
+/// Defined here rather than with redaction because the normalized view knows it too:
+/// a redacted reply is scanned again, and the view copies runs of masks whole.
+pub const MASK: char = '•';
+
 /// Letters and digits of any script (`char::is_alphanumeric`).
 ///
 /// ASCII and the General Punctuation block (U+2000–U+206F: redaction's mask `•`,

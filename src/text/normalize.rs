@@ -30,7 +30,7 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::text::Span;
+use crate::text::{Span, MASK};
 
 /// A normalized view of a text and the map from its bytes to the original's.
 #[derive(Debug, Clone)]
@@ -139,7 +139,7 @@ impl Normalized {
                 continue;
             }
             let masks_end = if mask_runs {
-                mask_run_end(bytes, i, limit)
+                mask_run_end(original, i, limit)
             } else {
                 i
             };
@@ -334,21 +334,21 @@ fn kept_as_is(byte: u8, after_space: &mut bool) -> bool {
     true
 }
 
-/// Redaction's mask `•` in UTF-8.
-const MASK_UTF8: &[u8] = "\u{2022}".as_bytes();
-
-/// The end of the run of redaction masks (`•`) from `at`, which the view keeps as they
-/// are (NFKC and every fold leave `•` alone): a redacted reply is scanned again, and a
-/// masked card is a dozen of them. The last mask is left out when a non-ASCII
+/// The end of the run of redaction masks ([`MASK`]) from `at`, which the view keeps as
+/// they are (NFKC and every fold leave `•` alone): a redacted reply is scanned again,
+/// and a masked card is a dozen of them. The last mask is left out when a non-ASCII
 /// character follows it, which may be a combining mark to compose with it.
-fn mask_run_end(bytes: &[u8], at: usize, limit: usize) -> usize {
+fn mask_run_end(original: &str, at: usize, limit: usize) -> usize {
     let mut end = at;
-    while end + MASK_UTF8.len() <= limit && bytes.get(end..end + MASK_UTF8.len()) == Some(MASK_UTF8)
+    while end + MASK.len_utf8() <= limit
+        && original
+            .get(end..)
+            .is_some_and(|rest| rest.starts_with(MASK))
     {
-        end += MASK_UTF8.len();
+        end += MASK.len_utf8();
     }
-    if end > at && end < limit && !bytes.get(end).is_some_and(u8::is_ascii) {
-        end -= MASK_UTF8.len();
+    if end > at && end < limit && !original.as_bytes().get(end).is_some_and(u8::is_ascii) {
+        end -= MASK.len_utf8();
     }
     end
 }

@@ -21,9 +21,7 @@
 //! clean: redacting the output again finds nothing.
 
 use crate::text::Span;
-
-/// The mask character.
-pub const MASK: char = '•';
+pub use crate::text::MASK;
 
 /// Below this many letters and digits a span is masked whole.
 const KEEP_LAST4_FROM: usize = 12;
