@@ -52,6 +52,15 @@ enum ModeArg {
     Auto,
 }
 
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Suggest => Mode::Suggest,
+            ModeArg::Auto => Mode::Auto,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a request (ticket, context, model decision) and print the verdict JSON.
@@ -222,7 +231,7 @@ fn main() -> ExitCode {
         } => check(
             policy.as_deref(),
             contract.as_deref(),
-            mode,
+            mode.map(Mode::from),
             compact,
             audit_log.as_deref(),
             &request,
@@ -253,10 +262,7 @@ fn main() -> ExitCode {
         } => shadow::eval(&shadow::EvalOptions {
             policy: policy.as_deref(),
             contract: contract.as_deref(),
-            mode: mode.map(|mode| match mode {
-                ModeArg::Suggest => Mode::Suggest,
-                ModeArg::Auto => Mode::Auto,
-            }),
+            mode: mode.map(Mode::from),
             json,
             html: html.as_deref(),
             tickets: tickets.as_deref(),
@@ -329,14 +335,13 @@ fn located(error: Error, path: &str) -> String {
     error.with_origin(origin(path)).to_string()
 }
 
-fn check(
+/// Builds the engine from the options the commands share: the embedded defaults for
+/// whatever is not given.
+pub(crate) fn build_engine(
     policy: Option<&str>,
     contract: Option<&str>,
-    mode: Option<ModeArg>,
-    compact: bool,
-    audit_log: Option<&str>,
-    request: &str,
-) -> Result<ExitCode, String> {
+    mode: Option<Mode>,
+) -> Result<Engine, String> {
     let mut builder = Engine::builder();
     if let Some(path) = policy {
         let parsed = Policy::from_yaml(&read(path)?).map_err(|e| located(e, path))?;
@@ -347,24 +352,38 @@ fn check(
         builder = builder.contract(parsed);
     }
     if let Some(mode) = mode {
-        builder = builder.mode(match mode {
-            ModeArg::Suggest => Mode::Suggest,
-            ModeArg::Auto => Mode::Auto,
-        });
+        builder = builder.mode(mode);
     }
-    let engine = builder.build().map_err(|e| e.to_string())?;
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// Prints `value` as JSON on standard output: indented, or on one line when `compact`.
+pub(crate) fn print_json(value: &impl serde::Serialize, compact: bool) -> Result<(), String> {
+    let rendered = if compact {
+        serde_json::to_string(value)
+    } else {
+        serde_json::to_string_pretty(value)
+    }
+    .map_err(|e| format!("cannot render the output: {e}"))?;
+    out!("{rendered}\n");
+    Ok(())
+}
+
+fn check(
+    policy: Option<&str>,
+    contract: Option<&str>,
+    mode: Option<Mode>,
+    compact: bool,
+    audit_log: Option<&str>,
+    request: &str,
+) -> Result<ExitCode, String> {
+    let engine = build_engine(policy, contract, mode)?;
     let parsed = Request::from_json(&read(request)?).map_err(|e| located(e, request))?;
     let verdict = engine.check(&parsed);
     if let Some(log) = audit_log {
         append_audit(&engine, &parsed, &verdict, log)?;
     }
-    let rendered = if compact {
-        serde_json::to_string(&verdict)
-    } else {
-        serde_json::to_string_pretty(&verdict)
-    }
-    .map_err(|e| format!("cannot render the verdict: {e}"))?;
-    out!("{rendered}\n");
+    print_json(&verdict, compact)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -494,12 +513,7 @@ fn validate_reply(
     compact: bool,
     reply: &str,
 ) -> Result<ExitCode, String> {
-    let mut builder = Engine::builder();
-    if let Some(path) = policy {
-        let parsed = Policy::from_yaml(&read(path)?).map_err(|e| located(e, path))?;
-        builder = builder.policy(parsed);
-    }
-    let engine = builder.build().map_err(|e| e.to_string())?;
+    let engine = build_engine(policy, None, None)?;
     let mut reply_context = match context {
         Some(path) => ReplyContext::from_json(&read(path)?).map_err(|e| located(e, path))?,
         None => ReplyContext::default(),
@@ -508,14 +522,7 @@ fn validate_reply(
         reply_context.turn = turn;
     }
     let text = read(reply)?;
-    let report = engine.validate_reply(&text, &reply_context);
-    let rendered = if compact {
-        serde_json::to_string(&report)
-    } else {
-        serde_json::to_string_pretty(&report)
-    }
-    .map_err(|e| format!("cannot render the report: {e}"))?;
-    out!("{rendered}\n");
+    print_json(&engine.validate_reply(&text, &reply_context), compact)?;
     Ok(ExitCode::SUCCESS)
 }
 

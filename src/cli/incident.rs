@@ -119,13 +119,6 @@ pub(crate) fn notice(
     file: &str,
 ) -> Result<ExitCode, String> {
     let text = super::read(file)?;
-    let violations = validate_notice_with(&text, options);
-    let rendered = if compact {
-        serde_json::to_string(&violations)
-    } else {
-        serde_json::to_string_pretty(&violations)
-    }
-    .map_err(|e| format!("cannot render the report: {e}"))?;
-    crate::out!("{rendered}\n");
+    super::print_json(&validate_notice_with(&text, options), compact)?;
     Ok(ExitCode::SUCCESS)
 }

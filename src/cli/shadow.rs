@@ -19,7 +19,7 @@ use deskguard::eval::{
     EvalAccumulator, EvalReport, LabeledRequest, TicketLogAccumulator, TicketRecord,
 };
 use deskguard::runbook::parse_ticket_json;
-use deskguard::{Contract, Engine, Mode, Policy};
+use deskguard::{Engine, Mode};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -30,28 +30,6 @@ const CHUNK_BYTES: usize = 16 * 1024 * 1024;
 /// Chunks queued between the reader and the workers.
 const CHANNEL_DEPTH: usize = 2;
 
-/// Builds the engine from the common options.
-pub(crate) fn build_engine(
-    policy: Option<&str>,
-    contract: Option<&str>,
-    mode: Option<Mode>,
-) -> Result<Engine, String> {
-    let mut builder = Engine::builder();
-    if let Some(path) = policy {
-        let parsed = Policy::from_yaml(&super::read(path)?).map_err(|e| super::located(e, path))?;
-        builder = builder.policy(parsed);
-    }
-    if let Some(path) = contract {
-        let parsed =
-            Contract::from_json(&super::read(path)?).map_err(|e| super::located(e, path))?;
-        builder = builder.contract(parsed);
-    }
-    if let Some(mode) = mode {
-        builder = builder.mode(mode);
-    }
-    builder.build().map_err(|e| e.to_string())
-}
-
 /// `deskguard screen`.
 pub(crate) fn screen(
     policy: Option<&str>,
@@ -59,7 +37,7 @@ pub(crate) fn screen(
     compact: bool,
     ticket_path: &str,
 ) -> Result<ExitCode, String> {
-    let engine = build_engine(policy, None, None)?;
+    let engine = super::build_engine(policy, None, None)?;
     let (ticket, file_now) = parse_ticket_json(&super::read(ticket_path)?)
         .map_err(|e| super::located(e, ticket_path))?;
     let now = match now {
@@ -69,14 +47,7 @@ pub(crate) fn screen(
         // The only clock read in deskguard: the CLI's, when the caller gave no time.
         None => file_now.unwrap_or_else(jiff::Timestamp::now),
     };
-    let screening = engine.screen_ticket(&ticket, now);
-    let rendered = if compact {
-        serde_json::to_string(&screening)
-    } else {
-        serde_json::to_string_pretty(&screening)
-    }
-    .map_err(|e| format!("cannot render the screening: {e}"))?;
-    crate::out!("{rendered}\n");
+    super::print_json(&engine.screen_ticket(&ticket, now), compact)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -94,7 +65,7 @@ pub(crate) struct EvalOptions<'a> {
 
 /// `deskguard eval`.
 pub(crate) fn eval(options: &EvalOptions<'_>) -> Result<ExitCode, String> {
-    let engine = build_engine(options.policy, options.contract, options.mode)?;
+    let engine = super::build_engine(options.policy, options.contract, options.mode)?;
     let mut replay = EvalAccumulator::new();
     stream(
         options.labeled,
