@@ -2,14 +2,10 @@
 // page from 127.0.0.1 that imports the package through an import map pointing at its
 // "browser" entry, runs the suite in the page and hands back the results.
 import test from "node:test";
-import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { pageResults, serve } from "./browser.mjs";
 import { fixturesPath } from "./fixtures.mjs";
 import { report } from "./report.mjs";
 
@@ -30,63 +26,19 @@ const page = `<!doctype html>
   window.results = runSuite(deskguard, fixtures);
 </script>`;
 
-const types = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
-
-function serve() {
-  const server = createServer(async (request, response) => {
-    const path = new URL(request.url, "http://127.0.0.1").pathname;
-    let file;
-    if (path === "/") {
-      response.writeHead(200, { "content-type": "text/html" }).end(page);
-      return;
-    } else if (path === "/suite.mjs") file = join(here, "suite.mjs");
-    else if (path === "/fixtures.json") file = fixturesPath;
-    else if (path.startsWith("/deskguard/")) {
-      file = normalize(join(pkgDir, path.slice("/deskguard/".length)));
-      if (!file.startsWith(pkgDir + sep)) file = undefined;
-    }
-    try {
-      if (!file) throw new Error("not served");
-      const body = await readFile(file);
-      response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+function route(path) {
+  if (path === "/") return { body: page, type: "text/html" };
+  if (path === "/suite.mjs") return join(here, "suite.mjs");
+  if (path === "/fixtures.json") return fixturesPath;
+  if (path.startsWith("/deskguard/")) {
+    const file = normalize(join(pkgDir, path.slice("/deskguard/".length)));
+    return file.startsWith(pkgDir + sep) ? file : undefined;
+  }
+  return undefined;
 }
 
 test("chromium", async (t) => {
-  const server = await serve();
-  const profile = mkdtempSync(join(tmpdir(), "deskguard-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    // The flags that keep Chromium from reaching for the network on this machine.
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-  t.after(async () => {
-    await context.close();
-    server.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  const tab = await context.newPage();
-  const errors = [];
-  tab.on("pageerror", (error) => errors.push(String(error)));
-  tab.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
-  await tab.waitForFunction(() => window.results !== undefined || false, null, { timeout: 60_000 }).catch(() => {
-    throw new Error(`the page never finished: ${errors.join("\n")}`);
-  });
-  const results = await tab.evaluate(() => window.results);
-  assert.deepStrictEqual(errors, []);
-  await report(t, results);
+  const server = await serve(route);
+  t.after(() => server.close());
+  await report(t, await pageResults(t, `http://127.0.0.1:${server.address().port}/`));
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "../runtime/node_modules/playwright-core/index.mjs";
+import { CHROMIUM_FLAGS } from "../runtime/browser.mjs";
 import { serve } from "../../www/serve.mjs";
 import { SAMPLES } from "../../www/samples.js";
 
@@ -27,8 +28,7 @@ before(async () => {
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: CHROMIUM_FLAGS,
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on("request", (request) => {
