@@ -2,7 +2,7 @@
 #   make setup      install what the build and tests need (idempotent, quick when present)
 #   make build      the native CLI (target/release/deskguard) and the npm package (pkg/)
 #   make test       every test: Rust, then the package in Node, workerd, Deno, Chromium
-#                   (as it is, and bundled by Vite), tsc
+#                   (as it is, and bundled by Vite and webpack), tsc
 #   make bench      benchmarks: native (criterion) and WASM in Node
 #   make demo       check the shipped example requests with the CLI and the WASM package
 #   make lint-wasm  clippy for the wasm32 target (the bindings in src/wasm.rs)

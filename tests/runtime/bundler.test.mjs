@@ -1,6 +1,7 @@
-// A bundler: Vite builds an app that does `import * as deskguard from "deskguard"`,
-// as a helpdesk sidebar app would, and headless Chromium runs the suite in the built
-// page. Vite picks the package's "browser" entry, finds the module through its
+// Bundlers: Vite and webpack each build an app that does
+// `import * as deskguard from "deskguard"`, as a helpdesk sidebar app would, and
+// headless Chromium runs the suite in the built page. The bundler picks the package's
+// "browser" entry, finds the module through its
 // `new URL("./web/deskguard_bg.wasm", import.meta.url)` and emits it as an asset of
 // its own; the page fetches it from there.
 import test from "node:test";
@@ -8,19 +9,14 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "vite";
+import { build as viteBuild } from "vite";
+import webpack from "webpack";
 import { pageResults, serve } from "./browser.mjs";
 import { fixturesPath, workDir } from "./fixtures.mjs";
 import { report } from "./report.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const wasm = readFileSync(join(here, "node_modules/deskguard/web/deskguard_bg.wasm"));
-
-const page = `<!doctype html>
-<meta charset="utf-8">
-<link rel="icon" href="data:,">
-<title>deskguard bundled by Vite</title>
-<script type="module" src="./main.js"></script>`;
 
 const main = `import * as deskguard from "deskguard";
 import { runSuite } from "./suite.mjs";
@@ -29,44 +25,82 @@ const fixtures = await (await fetch("/fixtures.json")).json();
 window.results = runSuite(deskguard, fixtures);
 `;
 
+const page = (script) => `<!doctype html>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>deskguard bundled</title>
+${script}`;
+
+/** Builds the app in `app` into `dist`, with `index.html` the page to open. */
+const BUNDLERS = {
+  async vite(app, dist) {
+    writeFileSync(join(app, "index.html"), page(`<script type="module" src="./main.js"></script>`));
+    await viteBuild({
+      root: app,
+      configFile: false,
+      logLevel: "silent",
+      build: { outDir: dist, emptyOutDir: true },
+    });
+  },
+  async webpack(app, dist) {
+    const compiler = webpack({
+      mode: "production",
+      context: app,
+      entry: "./main.js",
+      output: { path: dist, clean: true },
+      target: "web",
+      // The module is one 2 MiB asset by design; no advice about it.
+      performance: { hints: false },
+      infrastructureLogging: { level: "error" },
+    });
+    const stats = await new Promise((resolve, reject) =>
+      compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+    );
+    await new Promise((resolve) => compiler.close(resolve));
+    const { errors, warnings } = stats.toJson({ all: false, errors: true, warnings: true });
+    assert.deepEqual([...errors, ...warnings].map((problem) => problem.message), []);
+    writeFileSync(join(dist, "index.html"), page(`<script src="./main.js"></script>`));
+  },
+};
+
 /** An app in `dir` that resolves "deskguard" the way a project with the package
  * installed does: through its own node_modules (this folder's, linked). */
 function writeApp(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "index.html"), page);
   writeFileSync(join(dir, "main.js"), main);
   copyFileSync(join(here, "suite.mjs"), join(dir, "suite.mjs"));
   symlinkSync(join(here, "node_modules"), join(dir, "node_modules"), "dir");
 }
 
-test("vite", async (t) => {
-  const app = join(workDir, "vite-app");
-  const dist = join(workDir, "vite-dist");
-  writeApp(app);
-  const built = await build({
-    root: app,
-    configFile: false,
-    logLevel: "silent",
-    build: { outDir: dist, emptyOutDir: true },
-  });
+/** Every file under `dir`, as paths relative to it. */
+const filesUnder = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => join(entry.parentPath ?? entry.path, entry.name).slice(dir.length + 1));
 
-  await t.test("emits the module as an asset, unchanged", () => {
-    const assets = built.output.filter((file) => file.fileName.endsWith(".wasm"));
-    assert.equal(assets.length, 1, `expected one .wasm asset, got ${built.output.map((f) => f.fileName)}`);
-    assert.ok(Buffer.from(assets[0].source).equals(wasm), "the emitted .wasm differs from the package's");
-    const code = built.output.filter((file) => file.type === "chunk").map((chunk) => chunk.code).join("\n");
-    assert.ok(code.includes(assets[0].fileName.split("/").pop()), "no chunk refers to the emitted .wasm");
-    assert.deepEqual(readdirSync(join(dist, "assets")).filter((name) => name.endsWith(".wasm")), [
-      assets[0].fileName.split("/").pop(),
-    ]);
-  });
+for (const [name, bundle] of Object.entries(BUNDLERS)) {
+  test(name, async (t) => {
+    const app = join(workDir, `${name}-app`);
+    const dist = join(workDir, `${name}-dist`);
+    writeApp(app);
+    await bundle(app, dist);
 
-  const server = await serve((path) => {
-    if (path === "/fixtures.json") return fixturesPath;
-    const file = normalize(join(dist, path === "/" ? "index.html" : path));
-    return file.startsWith(dist + sep) ? file : undefined;
+    await t.test("emits the module as an asset, unchanged", () => {
+      const files = filesUnder(dist);
+      const modules = files.filter((file) => file.endsWith(".wasm"));
+      assert.equal(modules.length, 1, `expected one .wasm in the build, got ${files}`);
+      assert.ok(readFileSync(join(dist, modules[0])).equals(wasm), "the emitted .wasm differs from the package's");
+      const assetName = modules[0].split(sep).pop();
+      const code = files.filter((file) => file.endsWith(".js")).map((file) => readFileSync(join(dist, file), "utf8"));
+      assert.ok(code.some((text) => text.includes(assetName)), `no script refers to ${assetName}`);
+    });
+
+    const server = await serve((path) => {
+      if (path === "/fixtures.json") return fixturesPath;
+      const file = normalize(join(dist, path === "/" ? "index.html" : path));
+      return file.startsWith(dist + sep) ? file : undefined;
+    });
+    t.after(() => server.close());
+    await report(t, await pageResults(t, `http://127.0.0.1:${server.address().port}/`));
   });
-  t.after(() => server.close());
-  await report(t, await pageResults(t, `http://127.0.0.1:${server.address().port}/`));
-});
+}
