@@ -224,9 +224,10 @@ fn invalid_type(node: &Node, expecting: &'static str) -> TreeError {
     de::Error::invalid_type(node.unexpected(), &expecting)
 }
 
-/// Implements [`FromTree`] for a struct, field by field, as serde's derive reads it:
+/// Implements [`FromTree`] for a struct, field by field, as serde's derive reads it
+/// (the macro is private to the crate, so this is a sketch, not a doc test):
 ///
-/// ```ignore
+/// ```text
 /// read_struct!(Financial, Deny {
 ///     auto_refund_cap_usd: required,         // no #[serde(default)]
 ///     refund_tools: default,                 // #[serde(default)], and every Option
