@@ -1,22 +1,23 @@
-// Bundlers: Vite and webpack each build an app that does
-// `import * as deskguard from "deskguard"`, as a helpdesk sidebar app would, and
-// headless Chromium runs the suite in the built page. The bundler picks the package's
-// "browser" entry, finds the module through its
-// `new URL("./web/deskguard_bg.wasm", import.meta.url)` and emits it as an asset of
-// its own; the page fetches it from there.
+// Bundlers: an app that does `import * as deskguard from "deskguard"`, as a helpdesk
+// sidebar app would, with the package installed in its node_modules, built by Vite and
+// by webpack and served by Vite's dev server; headless Chromium runs the suite in each
+// page. The bundler picks the package's "browser" entry, finds the module through its
+// `new URL("./web/deskguard_bg.wasm", import.meta.url)` and emits (or serves) it as an
+// asset of its own; the page fetches it from there.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, normalize, sep } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build as viteBuild } from "vite";
+import { build as viteBuild, createServer as viteServer } from "vite";
 import webpack from "webpack";
 import { pageResults, serve } from "./browser.mjs";
 import { fixturesPath, workDir } from "./fixtures.mjs";
 import { report } from "./report.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const wasm = readFileSync(join(here, "node_modules/deskguard/web/deskguard_bg.wasm"));
+const pkgDir = join(here, "node_modules/deskguard");
+const wasm = readFileSync(join(pkgDir, "web/deskguard_bg.wasm"));
 
 const main = `import * as deskguard from "deskguard";
 import { runSuite } from "./suite.mjs";
@@ -34,7 +35,6 @@ ${script}`;
 /** Builds the app in `app` into `dist`, with `index.html` the page to open. */
 const BUNDLERS = {
   async vite(app, dist) {
-    writeFileSync(join(app, "index.html"), page(`<script type="module" src="./main.js"></script>`));
     await viteBuild({
       root: app,
       configFile: false,
@@ -63,14 +63,22 @@ const BUNDLERS = {
   },
 };
 
-/** An app in `dir` that resolves "deskguard" the way a project with the package
- * installed does: through its own node_modules (this folder's, linked). */
+/** An app in `dir` with the package installed as npm installs it: the files its
+ * package.json lists, copied into the app's node_modules. The fixtures are a static
+ * file of the app (`public/`, which Vite serves and copies into its build). */
 function writeApp(dir) {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, "public"), { recursive: true });
   writeFileSync(join(dir, "main.js"), main);
+  writeFileSync(join(dir, "index.html"), page(`<script type="module" src="./main.js"></script>`));
   copyFileSync(join(here, "suite.mjs"), join(dir, "suite.mjs"));
-  symlinkSync(join(here, "node_modules"), join(dir, "node_modules"), "dir");
+  copyFileSync(fixturesPath, join(dir, "public/fixtures.json"));
+  const installed = join(dir, "node_modules/deskguard");
+  const { files } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  for (const file of ["package.json", ...files]) {
+    mkdirSync(dirname(join(installed, file)), { recursive: true });
+    copyFileSync(join(pkgDir, file), join(installed, file));
+  }
 }
 
 /** Every file under `dir`, as paths relative to it. */
@@ -104,3 +112,17 @@ for (const [name, bundle] of Object.entries(BUNDLERS)) {
     await report(t, await pageResults(t, `http://127.0.0.1:${server.address().port}/`));
   });
 }
+
+test("vite dev server", async (t) => {
+  const app = join(workDir, "vite-dev-app");
+  writeApp(app);
+  const server = await viteServer({
+    root: app,
+    configFile: false,
+    logLevel: "silent",
+    server: { host: "127.0.0.1", port: 0, strictPort: false },
+  });
+  await server.listen();
+  t.after(() => server.close());
+  await report(t, await pageResults(t, server.resolvedUrls.local[0]));
+});
