@@ -46,6 +46,18 @@ fn spans_of(redaction: &Redaction) -> Vec<(Code, usize, usize)> {
         .collect()
 }
 
+/// `n` redaction masks.
+fn masks(n: usize) -> String {
+    MASK.to_string().repeat(n)
+}
+
+/// Redacting `redacted` again finds nothing and changes nothing.
+fn assert_redacts_to_itself(redacted: &str) {
+    let twice = engine().redact(redacted);
+    assert!(twice.spans.is_empty(), "{redacted}: {:?}", twice.spans);
+    assert_eq!(twice.redacted, redacted);
+}
+
 #[test]
 fn zero_width_space_inside_a_prohibited_phrase_is_still_the_phrase() {
     let text = "Unfortunately, I c\u{200B}annot change that.";
@@ -122,8 +134,8 @@ fn personal_data_cannot_hide_personal_data() {
         redaction.redacted,
         format!(
             "Your card {}.{m}{m}{m}@{}e.com is on file.",
-            m.to_string().repeat(16),
-            m.to_string().repeat(6)
+            masks(16),
+            masks(6)
         )
     );
     // The key's last four would have joined the card's other groups: the mask takes
@@ -132,16 +144,13 @@ fn personal_data_cannot_hide_personal_data() {
     let redaction = engine().redact(key_and_card);
     assert_eq!(
         redaction.redacted,
-        format!(
-            "Key {} {m}{m}{m}{m} {m}{m}{m}{m} 1111 noted.",
-            m.to_string().repeat(25)
-        )
+        format!("Key {} {m}{m}{m}{m} {m}{m}{m}{m} 1111 noted.", masks(25))
     );
     let password = "Your password: hunter2hunter2";
     let redaction = engine().redact(password);
     assert_eq!(
         redaction.redacted,
-        format!("Your password: {}ter2", m.to_string().repeat(10))
+        format!("Your password: {}ter2", masks(10))
     );
     for text in [
         card_and_email,
@@ -149,10 +158,7 @@ fn personal_data_cannot_hide_personal_data() {
         password,
         "Card 4242-4242-4242-4242-bob@example.com",
     ] {
-        let once = engine().redact(text).redacted;
-        let twice = engine().redact(&once);
-        assert!(twice.spans.is_empty(), "{once}: {:?}", twice.spans);
-        assert_eq!(twice.redacted, once);
+        assert_redacts_to_itself(&engine().redact(text).redacted);
     }
 }
 
@@ -163,7 +169,6 @@ fn personal_data_cannot_hide_personal_data() {
 /// address it runs into, digits and all).
 #[test]
 fn what_masking_uncovers_is_masked_too() {
-    let m = MASK;
     let text = "Ask bob@example.com536 22 5432bob@example.com today.";
     let redaction = engine().redact(text);
     let spans = spans_of(&redaction);
@@ -174,7 +179,6 @@ fn what_masking_uncovers_is_masked_too() {
             (Code::PiiOtherCustomerEmail, 26, 45)
         ]
     );
-    let masks = |n: usize| m.to_string().repeat(n);
     assert_eq!(
         redaction.redacted,
         format!(
@@ -197,8 +201,7 @@ fn what_masking_uncovers_is_masked_too() {
         ]
     );
     assert_eq!(report.redacted, redaction.redacted);
-    let twice = engine().redact(&redaction.redacted);
-    assert!(twice.spans.is_empty(), "{:?}", twice.spans);
+    assert_redacts_to_itself(&redaction.redacted);
 }
 
 /// `№` is written `no` in the normalized view; the card after it is still a card, and
