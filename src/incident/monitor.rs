@@ -42,8 +42,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::codes::{Code, Trigger};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::runbook::Screening;
+use crate::source::json_pointer;
 
 /// The monitor's thresholds, windows and caps. Every field has the seeds' default;
 /// unknown fields are rejected.
@@ -260,41 +261,236 @@ pub enum IncidentEvent {
     },
 }
 
-/// Every field of every [`IncidentEvent`] variant, each optional: parsed first so a
-/// mistyped field is reported with its name and line:column.
+/// The kinds of [`IncidentEvent`], as `type` names them.
+#[derive(Debug, Clone, Copy)]
+enum EventKind {
+    Ticket,
+    CompletionRate,
+    Complaint,
+    Billing,
+    Users,
+    Impact,
+}
+
+impl<'de> Deserialize<'de> for EventKind {
+    /// From a string only: serde's derive for a unit enum asks serde_json for an enum,
+    /// which calls any other value (`"type": null`) a syntax error.
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<EventKind, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = EventKind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an event type")
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                name: &str,
+            ) -> std::result::Result<EventKind, E> {
+                EventKind::ALL
+                    .into_iter()
+                    .find(|kind| kind.name() == name)
+                    .ok_or_else(|| E::unknown_variant(name, &EventKind::NAMES))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
+impl EventKind {
+    const ALL: [EventKind; 6] = [
+        EventKind::Ticket,
+        EventKind::CompletionRate,
+        EventKind::Complaint,
+        EventKind::Billing,
+        EventKind::Users,
+        EventKind::Impact,
+    ];
+    const NAMES: [&'static str; 6] = [
+        "ticket",
+        "completion_rate",
+        "complaint",
+        "billing",
+        "users",
+        "impact",
+    ];
+
+    /// Its `type`.
+    fn name(self) -> &'static str {
+        // NAMES lists the kinds in declaration order.
+        EventKind::NAMES
+            .get(self as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The fields of this kind's variant, besides `type`, in declaration order.
+    fn field_names(self) -> &'static [&'static str] {
+        match self {
+            EventKind::Ticket => &["at", "customer", "category", "enterprise"],
+            EventKind::CompletionRate => &["at", "rate"],
+            EventKind::Complaint => &["at", "task_class", "output", "customer", "enterprise"],
+            EventKind::Billing => &["at", "expected_usd", "billed_usd"],
+            EventKind::Users => &["at", "total"],
+            EventKind::Impact => &["at", "affected_users", "enterprise_customers"],
+        }
+    }
+}
+
+/// A field that may be absent but, when present, must read as a `T`: unlike an
+/// `Option`, `null` is not taken for absent (`"enterprise": null` is an error, as
+/// it is for the variant's own field).
+struct Given<T>(Option<T>);
+
+impl<T> Default for Given<T> {
+    fn default() -> Given<T> {
+        Given(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Given<T>, D::Error> {
+        T::deserialize(deserializer).map(|value| Given(Some(value)))
+    }
+}
+
+/// Every field of every [`IncidentEvent`] variant, each optional.
+///
+/// [`IncidentEvent::from_json`] reads an event as this plain struct, then checks its
+/// fields against the variant `type` names. serde's own reading of the internally
+/// tagged enum buffers the whole object before it knows the variant, which loses the
+/// place of an error in the text; and in the WebAssembly module it was one 28 KB
+/// function.
 #[derive(Deserialize)]
-#[expect(dead_code, reason = "parsed only for its errors")]
 struct EventFields {
     #[serde(default, rename = "type")]
-    kind: Option<String>,
+    kind: Given<EventKind>,
     #[serde(default)]
-    at: Option<Timestamp>,
+    at: Given<Timestamp>,
     #[serde(default)]
-    customer: Option<String>,
+    customer: Given<Option<String>>,
     #[serde(default)]
-    category: Option<String>,
+    category: Given<String>,
     #[serde(default)]
-    enterprise: Option<bool>,
+    enterprise: Given<bool>,
     #[serde(default)]
-    rate: Option<f64>,
+    rate: Given<f64>,
     #[serde(default)]
-    task_class: Option<String>,
+    task_class: Given<String>,
     #[serde(default)]
-    output: Option<String>,
+    output: Given<String>,
     #[serde(default)]
-    expected_usd: Option<f64>,
+    expected_usd: Given<f64>,
     #[serde(default)]
-    billed_usd: Option<f64>,
+    billed_usd: Given<f64>,
     #[serde(default)]
-    total: Option<u64>,
+    total: Given<u64>,
     #[serde(default)]
-    affected_users: Option<u64>,
+    affected_users: Given<u64>,
     #[serde(default)]
-    enterprise_customers: Option<u32>,
+    enterprise_customers: Given<u32>,
+}
+
+impl EventFields {
+    /// The event these fields make, or the first field that is missing (in
+    /// declaration order) or does not belong to the variant (in document order).
+    /// `text` is the object's JSON, to point at the field.
+    fn into_event(self, text: &str) -> Result<IncidentEvent> {
+        let missing = |field: &'static str| {
+            // serde's place for a missing field: the end of the object.
+            let location = text
+                .rfind('}')
+                .map(|offset| Location::of_offset(text, offset));
+            Error::new(Code::RequestInvalid, format!("missing field `{field}`"))
+                .at(location)
+                .in_field(field)
+        };
+        // serde reads a struct from a JSON array too (its fields in order); an event
+        // is an object.
+        let Some(keys) = json_pointer::member_keys(text, "") else {
+            return Err(Error::new(
+                Code::RequestInvalid,
+                "invalid type: sequence, expected an event object with a `type`",
+            ));
+        };
+        let Some(kind) = self.kind.0 else {
+            return Err(missing("type"));
+        };
+        let names = kind.field_names();
+        for (key, offset) in keys {
+            if key != "type" && !names.contains(&key.as_str()) {
+                // serde's own wording, as for every other field error here.
+                let message: serde_json::Error = serde::de::Error::unknown_field(&key, names);
+                return Err(Error::new(Code::RequestInvalid, message.to_string())
+                    .at(Some(Location::of_offset(text, offset)))
+                    .in_field(key));
+            }
+        }
+        let at = self.at.0.ok_or_else(|| missing("at"))?;
+        Ok(match kind {
+            EventKind::Ticket => IncidentEvent::Ticket {
+                at,
+                customer: match self.customer.0 {
+                    Some(Some(customer)) => customer,
+                    // Optional on a complaint only.
+                    Some(None) => {
+                        return Err(Error::new(
+                            Code::RequestInvalid,
+                            "invalid type: null, expected a string",
+                        )
+                        .at(json_pointer::locate(text, "/customer"))
+                        .in_field("customer"))
+                    }
+                    None => return Err(missing("customer")),
+                },
+                category: self.category.0.ok_or_else(|| missing("category"))?,
+                enterprise: self.enterprise.0.unwrap_or_default(),
+            },
+            EventKind::CompletionRate => IncidentEvent::CompletionRate {
+                at,
+                rate: self.rate.0.ok_or_else(|| missing("rate"))?,
+            },
+            EventKind::Complaint => IncidentEvent::Complaint {
+                at,
+                task_class: self.task_class.0.ok_or_else(|| missing("task_class"))?,
+                output: self.output.0.ok_or_else(|| missing("output"))?,
+                customer: self.customer.0.flatten(),
+                enterprise: self.enterprise.0.unwrap_or_default(),
+            },
+            EventKind::Billing => IncidentEvent::Billing {
+                at,
+                expected_usd: self.expected_usd.0.ok_or_else(|| missing("expected_usd"))?,
+                billed_usd: self.billed_usd.0.ok_or_else(|| missing("billed_usd"))?,
+            },
+            EventKind::Users => IncidentEvent::Users {
+                at,
+                total: self.total.0.ok_or_else(|| missing("total"))?,
+            },
+            EventKind::Impact => IncidentEvent::Impact {
+                at,
+                affected_users: self
+                    .affected_users
+                    .0
+                    .ok_or_else(|| missing("affected_users"))?,
+                enterprise_customers: self
+                    .enterprise_customers
+                    .0
+                    .ok_or_else(|| missing("enterprise_customers"))?,
+            },
+        })
+    }
 }
 
 impl IncidentEvent {
     /// Reads one event from JSON (one line of an events file).
+    ///
+    /// An event is one JSON object, whose fields are read as the enum's serde
+    /// `Deserialize` reads them; an error says where. The variant's fields are checked
+    /// after the object is read: a mistyped value first, then a field of another
+    /// variant or of none, then a missing field.
     ///
     /// # Errors
     /// `JSON_SYNTAX` with line:column, or `REQUEST_INVALID` naming the field (an
@@ -310,32 +506,7 @@ impl IncidentEvent {
                 ),
             ));
         }
-        // An internally tagged enum buffers its content before it picks the variant,
-        // which loses the field path and location of a type error: a plain struct of
-        // every variant's fields finds those first, located.
-        crate::source::from_json::<EventFields>(text, Code::RequestInvalid)?;
-        crate::source::from_json(text, Code::RequestInvalid).map_err(|error: Error| {
-            if error.field().is_some() {
-                return error;
-            }
-            // What the enum itself reports: a missing or unknown field of the variant.
-            let named = ["missing field `", "unknown field `"]
-                .iter()
-                .find_map(|prefix| error.message().strip_prefix(prefix))
-                .and_then(|rest| rest.split('`').next())
-                .map(str::to_string);
-            let Some(field) = named else {
-                return error;
-            };
-            // Located at the unknown key, or at the object's end for a missing one.
-            let offset = if error.message().starts_with("unknown") {
-                text.find(&format!("\"{field}\""))
-            } else {
-                text.rfind('}')
-            };
-            let location = offset.map(|offset| crate::error::Location::of_offset(text, offset));
-            error.at(location).in_field(field)
-        })
+        crate::source::from_json::<EventFields>(text, Code::RequestInvalid)?.into_event(text)
     }
 
     /// When the event happened.
@@ -1254,11 +1425,125 @@ mod tests {
                 r#"{"at": "2026-06-01T00:00:00Z"}"#,
                 "1:30: field `type`: missing field `type`",
             ),
+            (
+                // The key, not an earlier value that spells it.
+                r#"{"type": "ticket", "customer": "C", "category": "rate", "rate": 1, "at": "2026-06-01T00:00:00Z"}"#,
+                "1:57: field `rate`: unknown field `rate`, expected one of `at`, `customer`, `category`, `enterprise`",
+            ),
+            (
+                r#"{"type": "ticket", "at": "2026-06-01T00:00:00Z", "customer": "C", "category": "x", "enterprise": null}"#,
+                "1:101: field `enterprise`: invalid type: null, expected a boolean",
+            ),
+            (
+                r#"{"type": "ticket", "at": "2026-06-01T00:00:00Z", "at": "2026-06-01T00:00:00Z"}"#,
+                "1:53: field `at`: duplicate field `at`",
+            ),
+            (
+                r#"{"type": "ticket", "at": "2026-06-01T00:00:00Z", "customer": null, "category": "x"}"#,
+                "1:62: field `customer`: invalid type: null, expected a string",
+            ),
+            (
+                r#"{"type": null, "at": "2026-06-01T00:00:00Z"}"#,
+                "1:13: field `type`: invalid type: null, expected an event type",
+            ),
+            (
+                r#"["users", "2026-06-01T00:00:00Z"]"#,
+                "invalid type: sequence, expected an event object with a `type`",
+            ),
         ] {
             let error = IncidentEvent::from_json(text).unwrap_err();
             assert_eq!(error.code(), Code::RequestInvalid, "{text}");
             assert_eq!(error.to_string(), expected, "{text}");
         }
+    }
+
+    /// `from_json` reads an object as the enum's derived `Deserialize` does: the same
+    /// events from every variant's fields, each removed, made `null`, mistyped or
+    /// repeated, and with every other variant's fields and an unknown one added.
+    #[test]
+    fn event_from_json_accepts_what_serde_accepts() {
+        let at = r#""at": "2026-06-01T00:00:00Z""#;
+        let variants: [(&str, &[&str]); 6] = [
+            (
+                "ticket",
+                &[
+                    at,
+                    r#""customer": "C-1""#,
+                    r#""category": "login""#,
+                    r#""enterprise": true"#,
+                ],
+            ),
+            ("completion_rate", &[at, r#""rate": 0.5"#]),
+            (
+                "complaint",
+                &[
+                    at,
+                    r#""task_class": "t""#,
+                    r#""output": "o""#,
+                    r#""customer": "C-2""#,
+                    r#""enterprise": false"#,
+                ],
+            ),
+            (
+                "billing",
+                &[at, r#""expected_usd": 10"#, r#""billed_usd": 10.5"#],
+            ),
+            ("users", &[at, r#""total": 100"#]),
+            (
+                "impact",
+                &[at, r#""affected_users": 3"#, r#""enterprise_customers": 1"#],
+            ),
+        ];
+        let every_field: Vec<&str> = variants
+            .iter()
+            .flat_map(|(_, fields)| fields.iter().copied())
+            .collect();
+        let mut texts = Vec::new();
+        for (kind, fields) in variants {
+            let object = |members: &[String]| format!("{{{}}}", members.join(", "));
+            let base: Vec<String> = std::iter::once(format!(r#""type": "{kind}""#))
+                .chain(fields.iter().map(|field| field.to_string()))
+                .collect();
+            texts.push(object(&base));
+            for index in 0..base.len() {
+                let key = base[index].split(':').next().unwrap_or_default();
+                let mut without = base.clone();
+                without.remove(index);
+                texts.push(object(&without));
+                for value in ["null", "\"x\"", "-1", "1.5", "true", "[]", "{}"] {
+                    let mut changed = base.clone();
+                    changed[index] = format!("{key}: {value}");
+                    texts.push(object(&changed));
+                }
+                let mut repeated = base.clone();
+                repeated.push(base[index].clone());
+                texts.push(object(&repeated));
+                let mut moved = base.clone();
+                let member = moved.remove(index);
+                moved.push(member);
+                texts.push(object(&moved));
+            }
+            for extra in every_field.iter().chain([&r#""note": 1"#]) {
+                let mut added = base.clone();
+                added.push(extra.to_string());
+                texts.push(object(&added));
+            }
+        }
+        assert!(texts.len() > 250, "{}", texts.len());
+        let mut accepted = 0;
+        for text in &texts {
+            let ours = IncidentEvent::from_json(text);
+            let serde = serde_json::from_str::<IncidentEvent>(text);
+            match (ours, serde) {
+                (Ok(ours), Ok(serde)) => {
+                    assert_eq!(ours, serde, "{text}");
+                    accepted += 1;
+                }
+                (Err(_), Err(_)) => {}
+                (ours, serde) => panic!("{text}: from_json {ours:?}, serde {serde:?}"),
+            }
+        }
+        assert!(accepted > 40, "{accepted}");
     }
 
     #[test]

@@ -26,6 +26,23 @@ use crate::error::Location;
 /// For a member that does not exist (a `required` failure), callers pass the pointer of
 /// the parent object, whose location is the most useful place to point at.
 pub(crate) fn locate(text: &str, pointer: &str) -> Option<Location> {
+    let scanner = seek(text, pointer)?;
+    scanner.peek()?;
+    Some(Location::of_offset(text, scanner.pos))
+}
+
+/// The keys of the object that `pointer` designates, in document order, each with the
+/// byte offset of its opening quote: to point at a key that is wrong where it is (a
+/// field of another kind of object). `None` when `pointer` designates no object.
+pub(crate) fn member_keys(text: &str, pointer: &str) -> Option<Vec<(String, usize)>> {
+    let mut scanner = seek(text, pointer)?;
+    let mut keys = Vec::new();
+    scanner.each_member(|key, key_offset, _| keys.push((key, key_offset)))?;
+    Some(keys)
+}
+
+/// A scanner at the start of the value that `pointer` designates.
+fn seek<'a>(text: &'a str, pointer: &str) -> Option<Scanner<'a>> {
     let tokens = parse_pointer(pointer)?;
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
@@ -39,8 +56,7 @@ pub(crate) fn locate(text: &str, pointer: &str) -> Option<Location> {
             _ => return None,
         }
     }
-    scanner.peek()?;
-    Some(Location::of_offset(text, scanner.pos))
+    Some(scanner)
 }
 
 /// Splits an RFC 6901 pointer into unescaped reference tokens (`None` if malformed).
@@ -136,30 +152,39 @@ impl Scanner<'_> {
 
     /// At `{`: moves to the value of the last member named `key`.
     fn enter_member(&mut self, key: &str) -> Option<()> {
-        self.expect(b'{')?;
         let mut found = None;
+        self.each_member(|name, _, value_offset| {
+            if name == key {
+                found = Some(value_offset);
+            }
+        })?;
+        self.pos = found?;
+        Some(())
+    }
+
+    /// At `{`: calls `visit(key, key_offset, value_offset)` for each member in order,
+    /// leaving the scanner at the closing `}`.
+    fn each_member(&mut self, mut visit: impl FnMut(String, usize, usize)) -> Option<()> {
+        self.expect(b'{')?;
         loop {
             self.skip_whitespace();
             if self.peek()? == b'}' {
-                break;
+                return Some(());
             }
+            let key_offset = self.pos;
             let name = self.read_string()?;
             self.skip_whitespace();
             self.expect(b':')?;
             self.skip_whitespace();
-            if name == key {
-                found = Some(self.pos);
-            }
+            visit(name, key_offset, self.pos);
             self.skip_value()?;
             self.skip_whitespace();
             match self.peek()? {
                 b',' => self.bump(),
-                b'}' => break,
+                b'}' => return Some(()),
                 _ => return None,
             }
         }
-        self.pos = found?;
-        Some(())
     }
 
     /// At `[`: moves to element `index`.
@@ -330,6 +355,34 @@ mod tests {
             locate(DOC, "/tool_boundary/execution_tools_absent"),
             at(6, 31)
         );
+    }
+
+    #[test]
+    fn member_keys_in_document_order_with_offsets() {
+        let keys = member_keys(DOC, "/tool_boundary").unwrap();
+        let named: Vec<(&str, Option<Location>)> = keys
+            .iter()
+            .map(|(key, offset)| (key.as_str(), Some(Location::of_offset(DOC, *offset))))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("allowed_tools", at(4, 5)),
+                ("execution_tools_absent", at(6, 5))
+            ]
+        );
+        let repeated = r#"{"a": 1, "b": {"a": 2}, "a": 3}"#;
+        let keys = member_keys(repeated, "").unwrap();
+        assert_eq!(
+            keys,
+            [
+                ("a".to_string(), 1),
+                ("b".to_string(), 9),
+                ("a".to_string(), 24)
+            ]
+        );
+        assert_eq!(member_keys(DOC, "/agent_id"), None);
+        assert_eq!(member_keys(r#"{"a": 1"#, ""), None);
     }
 
     #[test]
