@@ -95,19 +95,21 @@ pub(crate) fn normalize_str(text: &str) -> String {
     if text.bytes().all(|byte| kept_as_is(byte, &mut after_space)) {
         return text.to_ascii_lowercase();
     }
-    Normalized::build(text, false, true).text
+    Normalized::build::<true>(text, false).text
 }
 
 impl Normalized {
     /// Builds the view of `original`. Texts over 4 GiB are cut there (the validator
     /// caps its input far below that).
     pub fn new(original: &str) -> Normalized {
-        Normalized::build(original, true, true)
+        Normalized::build::<true>(original, true)
     }
 
-    /// The view, mapped back to `original` when `map`; `mask_runs` copies runs of
-    /// redaction masks whole (off only to test that shortcut against the general path).
-    fn build(original: &str, map: bool, mask_runs: bool) -> Normalized {
+    /// The view, mapped back to `original` when `map`. `MASK_RUNS` copies runs of
+    /// redaction masks whole; every caller sets it, and a test builds the view without
+    /// it to hold that shortcut to the general path (a constant, so the shipped code
+    /// has no such branch).
+    fn build<const MASK_RUNS: bool>(original: &str, map: bool) -> Normalized {
         let mut out = Builder {
             text: Vec::with_capacity(original.len()),
             pieces: Vec::new(),
@@ -138,7 +140,7 @@ impl Normalized {
                 i = end;
                 continue;
             }
-            let masks_end = if mask_runs {
+            let masks_end = if MASK_RUNS {
                 mask_run_end(original, i, limit)
             } else {
                 i
@@ -719,8 +721,8 @@ mod tests {
         fn mask_runs_are_viewed_as_single_masks(
             text in "(\u{2022}{1,5}|[a-zA-Z4 -]{1,3}|\u{0301}|\u{20DE}|\u{00E9}|\u{200B}|\u{3000}|\u{2116})*"
         ) {
-            let shortcut = Normalized::build(&text, true, true);
-            let general = Normalized::build(&text, true, false);
+            let shortcut = Normalized::build::<true>(&text, true);
+            let general = Normalized::build::<false>(&text, true);
             proptest::prop_assert_eq!(&shortcut.text, &general.text);
             let boundaries: Vec<usize> = shortcut
                 .text
