@@ -77,7 +77,7 @@ pub(crate) fn incident(options: &IncidentOptions<'_>) -> Result<ExitCode, String
         }
         let alerts = IncidentEvent::from_json(text)
             .and_then(|event| monitor.observe(&event))
-            .map_err(|error| at_line(&error, name, line_no, text))?;
+            .map_err(|error| at_line(&error, name, line_no))?;
         for alert in alerts {
             let rendered = serde_json::to_string(&alert)
                 .map_err(|e| format!("cannot render an alert: {e}"))?;
@@ -96,15 +96,10 @@ pub(crate) fn incident(options: &IncidentOptions<'_>) -> Result<ExitCode, String
 }
 
 /// `file:line:column: field `f`: message` for an error in one line of a JSON Lines
-/// file. An error the event's own checks raise (a rate outside 0..1) has no column:
-/// it points at the field's key.
-fn at_line(error: &Error, name: &str, line_no: usize, text: &str) -> String {
-    let column = error.location().map(|at| at.column).or_else(|| {
-        let key = format!("\"{}\"", error.field()?);
-        let offset = text.find(&key)?;
-        Some(text.get(..offset)?.chars().count() + 1)
-    });
-    let mut message = format!("{name}:{line_no}:{}: ", column.unwrap_or(1));
+/// file (column 1 for an error that has no place in the line).
+fn at_line(error: &Error, name: &str, line_no: usize) -> String {
+    let column = error.location().map_or(1, |at| at.column);
+    let mut message = format!("{name}:{line_no}:{column}: ");
     if let Some(field) = error.field() {
         message.push_str(&format!("field `{field}`: "));
     }

@@ -420,17 +420,18 @@ impl EventFields {
             return Err(missing("type"));
         };
         let names = kind.field_names();
-        for (key, offset) in keys {
-            if key != "type" && !names.contains(&key.as_str()) {
+        for (key, offset) in &keys {
+            let (key, offset) = (key.as_str(), *offset);
+            if key != "type" && !names.contains(&key) {
                 // serde's own wording, as for every other field error here.
-                let message: serde_json::Error = serde::de::Error::unknown_field(&key, names);
+                let message: serde_json::Error = serde::de::Error::unknown_field(key, names);
                 return Err(Error::new(Code::RequestInvalid, message.to_string())
                     .at(Some(Location::of_offset(text, offset)))
                     .in_field(key));
             }
         }
         let at = self.at.0.ok_or_else(|| missing("at"))?;
-        Ok(match kind {
+        let event = match kind {
             EventKind::Ticket => IncidentEvent::Ticket {
                 at,
                 customer: match self.customer.0 {
@@ -480,7 +481,16 @@ impl EventFields {
                     .0
                     .ok_or_else(|| missing("enterprise_customers"))?,
             },
-        })
+        };
+        // The checks `observe` makes, here too so that the error points at the key.
+        validate_event(&event).map_err(|error| {
+            let key = error
+                .field()
+                .and_then(|field| keys.iter().find(|(key, _)| key == field));
+            let location = key.map(|(_, offset)| Location::of_offset(text, *offset));
+            error.at(location)
+        })?;
+        Ok(event)
     }
 }
 
@@ -490,7 +500,8 @@ impl IncidentEvent {
     /// An event is one JSON object, whose fields are read as the enum's serde
     /// `Deserialize` reads them; an error says where. The variant's fields are checked
     /// after the object is read: a mistyped value first, then a field of another
-    /// variant or of none, then a missing field.
+    /// variant or of none, then a missing field, then the checks of
+    /// [`IncidentMonitor::observe`] (a rate outside 0..1, a negative amount).
     ///
     /// # Errors
     /// `JSON_SYNTAX` with line:column, or `REQUEST_INVALID` naming the field (an
@@ -1443,6 +1454,11 @@ mod tests {
                 "1:62: field `customer`: invalid type: null, expected a string",
             ),
             (
+                // `observe`'s own checks, at the key.
+                r#"{"type": "billing", "at": "2026-06-01T00:00:00Z", "expected_usd": 10, "billed_usd": -1}"#,
+                "1:71: field `billed_usd`: `-1` is not a non-negative amount",
+            ),
+            (
                 r#"{"type": null, "at": "2026-06-01T00:00:00Z"}"#,
                 "1:13: field `type`: invalid type: null, expected an event type",
             ),
@@ -1457,8 +1473,8 @@ mod tests {
         }
     }
 
-    /// `from_json` reads an object as the enum's derived `Deserialize` does: the same
-    /// events from every variant's fields, each removed, made `null`, mistyped or
+    /// `from_json` reads an object as the enum's derived `Deserialize` does, then
+    /// makes `observe`'s checks: the same events from every variant's fields, each removed, made `null`, mistyped or
     /// repeated, and with every other variant's fields and an unknown one added.
     #[test]
     fn event_from_json_accepts_what_serde_accepts() {
@@ -1533,7 +1549,12 @@ mod tests {
         let mut accepted = 0;
         for text in &texts {
             let ours = IncidentEvent::from_json(text);
-            let serde = serde_json::from_str::<IncidentEvent>(text);
+            let serde = serde_json::from_str::<IncidentEvent>(text)
+                .map_err(|error| error.to_string())
+                .and_then(|event| match validate_event(&event) {
+                    Ok(()) => Ok(event),
+                    Err(error) => Err(error.to_string()),
+                });
             match (ours, serde) {
                 (Ok(ours), Ok(serde)) => {
                     assert_eq!(ours, serde, "{text}");
