@@ -12,6 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::codes::Code;
 use crate::error::{Error, Result};
+use crate::source::json_path::{FieldPath, Segment};
+use crate::source::json_pointer;
 
 /// The largest request JSON `check_json` accepts; a larger one fails closed.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -202,8 +204,8 @@ impl Request {
     ///
     /// # Errors
     /// `JSON_SYNTAX` for text that is not JSON, `REQUEST_INVALID` for a field of the
-    /// wrong type (naming the field and its line:column) or a text over
-    /// [`MAX_REQUEST_BYTES`].
+    /// wrong type or a value out of range (naming the field and its line:column) or a
+    /// text over [`MAX_REQUEST_BYTES`].
     pub fn from_json(text: &str) -> Result<Request> {
         if text.len() > MAX_REQUEST_BYTES {
             return Err(Error::new(
@@ -222,7 +224,9 @@ impl Request {
             ));
         }
         let request: Request = crate::source::from_json(text, Code::RequestInvalid)?;
-        request.validate()?;
+        request
+            .validate()
+            .map_err(|bad| bad.into_error(Some(text)))?;
         Ok(request)
     }
 
@@ -232,59 +236,84 @@ impl Request {
     /// `REQUEST_INVALID` naming the field.
     pub fn from_value(value: Value) -> Result<Request> {
         let request: Request = crate::source::from_json_value(&value, Code::RequestInvalid)?;
-        request.validate()?;
+        request.validate().map_err(|bad| bad.into_error(None))?;
         Ok(request)
     }
 
     /// Checks what serde cannot: the time format, finite amounts, and retrieval scores
     /// on the 0..1 scale that the policy's `retrieval_min` is written in (a score on
     /// another scale would pass or fail that threshold by accident).
-    fn validate(&self) -> Result<()> {
+    fn validate(&self) -> std::result::Result<(), OutOfRange> {
+        use Segment::{Element, Member};
+        let at = |segments: Vec<Segment>, message: String| OutOfRange {
+            path: FieldPath(segments),
+            message,
+        };
+        let member = |name: &str| Member(name.to_string());
         if let Some(now) = &self.now {
-            now.parse::<jiff::Timestamp>().map_err(|_| {
-                Error::new(
-                    Code::RequestInvalid,
+            if now.parse::<jiff::Timestamp>().is_err() {
+                return Err(at(
+                    vec![member("now")],
                     format!("`{now}` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`"),
-                )
-                .in_field("now")
-            })?;
+                ));
+            }
         }
         let amounts = self
             .context
             .orders
             .iter()
             .enumerate()
-            .map(|(i, order)| (format!("context.orders[{i}].amount_usd"), order.amount_usd))
+            .map(|(i, order)| {
+                let path = vec![
+                    member("context"),
+                    member("orders"),
+                    Element(i),
+                    member("amount_usd"),
+                ];
+                (path, order.amount_usd)
+            })
             .chain(
                 self.trace
                     .cost_usd
-                    .map(|c| ("trace.cost_usd".to_string(), c)),
+                    .map(|cost| (vec![member("trace"), member("cost_usd")], cost)),
             )
-            .chain(
-                self.ticket
-                    .customer
-                    .arr_usd
-                    .map(|a| ("ticket.customer.arr_usd".to_string(), a)),
-            );
-        for (field, amount) in amounts {
-            if !amount.is_finite() || amount < 0.0 {
-                return Err(Error::new(
-                    Code::RequestInvalid,
-                    format!("`{amount}` is not a non-negative amount"),
+            .chain(self.ticket.customer.arr_usd.map(|arr| {
+                (
+                    vec![member("ticket"), member("customer"), member("arr_usd")],
+                    arr,
                 )
-                .in_field(field));
+            }));
+        for (path, amount) in amounts {
+            if !amount.is_finite() || amount < 0.0 {
+                return Err(at(path, format!("`{amount}` is not a non-negative amount")));
             }
         }
         for (i, doc) in self.context.kb.iter().enumerate() {
             if let Some(score) = doc.score.filter(|score| !(0.0..=1.0).contains(score)) {
-                return Err(Error::new(
-                    Code::RequestInvalid,
+                return Err(at(
+                    vec![member("context"), member("kb"), Element(i), member("score")],
                     format!("`{score}` is not a retrieval score from 0 to 1"),
-                )
-                .in_field(format!("context.kb[{i}].score")));
+                ));
             }
         }
         Ok(())
+    }
+}
+
+/// A request value that read but is out of range, and where it is.
+struct OutOfRange {
+    path: FieldPath,
+    message: String,
+}
+
+impl OutOfRange {
+    /// `REQUEST_INVALID` naming the field, at its line:column in `text` when the
+    /// request was read from text.
+    fn into_error(self, text: Option<&str>) -> Error {
+        let location = text.and_then(|text| json_pointer::locate(text, &self.path.pointer()));
+        Error::new(Code::RequestInvalid, self.message)
+            .in_field(self.path.to_string())
+            .at(location)
     }
 }
 

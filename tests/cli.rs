@@ -247,29 +247,33 @@ fn unreadable_request_file() {
 
 #[test]
 fn malformed_request_names_file_line_column_and_field() {
-    let file = TempFile::new(
-        "request.json",
-        b"{\n  \"ticket\": {\n    \"turn\": \"two\"\n  }\n}\n",
-    );
-    assert_fails(
-        &run(&["check", file.path()]),
-        &format!(
-            "{}:3:17: field `ticket.turn`: invalid type: string \"two\", expected a whole number",
-            file.path()
+    for (name, text, expected) in [
+        (
+            "request.json",
+            "{\n  \"ticket\": {\n    \"turn\": \"two\"\n  }\n}\n",
+            "3:17: field `ticket.turn`: invalid type: string \"two\", expected a whole number",
         ),
-    );
-    let file = TempFile::new("syntax.json", b"{\"ticket\": ");
-    assert_fails(
-        &run(&["check", file.path()]),
-        &format!("{}:1:11: EOF while parsing a value", file.path()),
-    );
+        ("syntax.json", "{\"ticket\": ", "1:11: EOF while parsing a value"),
+        (
+            // A value that reads but is out of range is located too.
+            "range.json",
+            "{\n  \"context\": {\"orders\": [\n    {\"txn_id\": \"A\", \"amount_usd\": 5},\n    {\"txn_id\": \"B\", \"amount_usd\": -5}\n  ]}\n}\n",
+            "4:35: field `context.orders[1].amount_usd`: `-5` is not a non-negative amount",
+        ),
+    ] {
+        let file = TempFile::new(name, text.as_bytes());
+        assert_fails(
+            &run(&["check", file.path()]),
+            &format!("{}:{expected}", file.path()),
+        );
+    }
     assert_fails(
         &run_with_stdin(&["check", "-"], Some("{\"ticket\": 5}")),
         "<stdin>:1:12: field `ticket`: invalid type: integer `5`, expected a mapping",
     );
     assert_fails(
         &run_with_stdin(&["check", "-"], Some(r#"{"now": "soon"}"#)),
-        "<stdin>: field `now`: `soon` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`",
+        "<stdin>:1:9: field `now`: `soon` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`",
     );
 }
 

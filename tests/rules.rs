@@ -2390,7 +2390,7 @@ fn request_invalid_fails_closed_via_check_json() {
         &A3.check_json(r#"{"context": {"orders": [{"txn_id": "t", "amount_usd": -5}]}}"#),
         "REQUEST_INVALID",
         Some("context.orders[0].amount_usd"),
-        "field `context.orders[0].amount_usd`: `-5` is not a non-negative amount",
+        "1:55: field `context.orders[0].amount_usd`: `-5` is not a non-negative amount",
     );
     fails_closed(
         &A3.check_json(
@@ -2398,13 +2398,13 @@ fn request_invalid_fails_closed_via_check_json() {
         ),
         "REQUEST_INVALID",
         Some("context.kb[1].score"),
-        "field `context.kb[1].score`: `12.5` is not a retrieval score from 0 to 1",
+        "1:75: field `context.kb[1].score`: `12.5` is not a retrieval score from 0 to 1",
     );
     fails_closed(
         &A3.check_json(r#"{"now": "tomorrow"}"#),
         "REQUEST_INVALID",
         Some("now"),
-        "field `now`: `tomorrow` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`",
+        "1:9: field `now`: `tomorrow` is not an RFC 3339 time such as `2026-06-03T10:00:00Z`",
     );
     fails_closed(
         &A2.check_json("{\"ticket\": "),
