@@ -219,6 +219,18 @@ fn incident_rejects_bad_config_state_and_files_with_exit_2() {
         "{}",
         stderr(&output)
     );
+    // A value out of range is located as well.
+    let range = dir.write(
+        "range-config.json",
+        "{\n  \"complaint_run\": 3,\n  \"max_keys\": 0\n}\n",
+    );
+    let range = range.to_str().unwrap();
+    let output = run(&["incident", "--config", range, EVENTS], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!("deskguard: error: {range}:3:15: field `max_keys`: `0` is outside 1..=1000000\n")
+    );
     let state = dir.write("bad-state.json", r#"{"version": 1}"#);
     let state = state.to_str().unwrap();
     let output = run(&["incident", "--state", state, EVENTS], None);

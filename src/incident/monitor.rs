@@ -120,11 +120,18 @@ impl MonitorConfig {
     /// fields take their defaults.
     ///
     /// # Errors
-    /// `JSON_SYNTAX` with line:column, or `OPTION_INVALID` naming the field: an
-    /// unknown or mistyped field, or a value out of range.
+    /// `JSON_SYNTAX` with line:column, or `OPTION_INVALID` naming the field and its
+    /// line:column: an unknown or mistyped field, or a value out of range.
     pub fn from_json(text: &str) -> Result<MonitorConfig> {
         let config: MonitorConfig = crate::source::from_json(text, Code::OptionInvalid)?;
-        config.validate()?;
+        config.validate().map_err(|error| {
+            // Every field is a member of the top-level object.
+            let pointer = error
+                .field()
+                .map(|field| format!("/{}", json_pointer::escape_token(field)));
+            let location = pointer.and_then(|pointer| json_pointer::locate(text, &pointer));
+            error.at(location)
+        })?;
         Ok(config)
     }
 
@@ -1609,7 +1616,7 @@ mod tests {
         let error = MonitorConfig::from_json(r#"{"complaint_run": 0}"#).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "field `complaint_run`: must be at least 1"
+            "1:19: field `complaint_run`: must be at least 1"
         );
         let config = MonitorConfig::from_json(r#"{"complaint_run": 3}"#).unwrap();
         assert_eq!(config.complaint_run, 3);
