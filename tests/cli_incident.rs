@@ -219,26 +219,29 @@ fn incident_rejects_bad_config_state_and_files_with_exit_2() {
         "{}",
         stderr(&output)
     );
-    // A value out of range is located as well.
+    let state = dir.write("bad-state.json", r#"{"version": 1}"#);
+    let state = state.to_str().unwrap();
     let range = dir.write(
         "range-config.json",
         "{\n  \"complaint_run\": 3,\n  \"max_keys\": 0\n}\n",
     );
     let range = range.to_str().unwrap();
-    let output = run(&["incident", "--config", range, EVENTS], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        format!("deskguard: error: {range}:3:15: field `max_keys`: `0` is outside 1..=1000000\n")
-    );
-    let state = dir.write("bad-state.json", r#"{"version": 1}"#);
-    let state = state.to_str().unwrap();
-    let output = run(&["incident", "--state", state, EVENTS], None);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        stderr(&output),
-        format!("deskguard: error: {state}:1:14: missing field `config`\n")
-    );
+    for (option, file, error) in [
+        ("--state", state, "1:14: missing field `config`"),
+        // A value out of range is located as well.
+        (
+            "--config",
+            range,
+            "3:15: field `max_keys`: `0` is outside 1..=1000000",
+        ),
+    ] {
+        let output = run(&["incident", option, file, EVENTS], None);
+        assert_eq!(output.status.code(), Some(2), "{file}");
+        assert_eq!(
+            stderr(&output),
+            format!("deskguard: error: {file}:{error}\n")
+        );
+    }
     let output = run(
         &["incident", "--state", state, "--config", config, EVENTS],
         None,
