@@ -6,14 +6,14 @@
 //! fails closed: an absent `verified` is `false`, an absent decision is a schema
 //! violation that escalates.
 
-use serde::de::{Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::codes::Code;
 use crate::error::{Error, Result};
 use crate::source::json_path::{FieldPath, Segment};
-use crate::source::json_pointer;
+use crate::source::{json_pointer, ObjectOnly};
 
 /// The largest request JSON `check_json` accepts; a larger one fails closed.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -151,10 +151,8 @@ pub struct Trace {
     pub cost_usd: Option<f64>,
 }
 
-/// Reads a struct from a JSON object only. serde's derive also reads a struct from an
-/// array, taking its items as the fields in order, so `"ticket": []` would be a ticket
-/// of defaults (an unverified customer with no text), and `"customer": [true]` a
-/// verified one: a request that means nothing must not pass as one that does.
+/// Reads a nested part of a request (a ticket, a customer) from a JSON object only:
+/// `"ticket": []` must not read as a ticket of defaults (see [`ObjectOnly`]).
 fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(data: D) -> Result<T, D::Error> {
     T::deserialize(ObjectOnly(data))
 }
@@ -170,32 +168,6 @@ struct Object<T>(T);
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(data: D) -> Result<Self, D::Error> {
         object(data).map(Object)
-    }
-}
-
-/// A deserializer that reads a struct as a map: from an object, and from nothing else.
-struct ObjectOnly<D>(D);
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(visitor)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-        identifier ignored_any
     }
 }
 
@@ -216,14 +188,7 @@ impl Request {
                 ),
             ));
         }
-        // serde would read a JSON array as a struct's fields in order; a request is an object.
-        if !text.trim_start().starts_with('{') {
-            return Err(Error::new(
-                Code::RequestInvalid,
-                "the request must be a JSON object",
-            ));
-        }
-        let request: Request = crate::source::from_json(text, Code::RequestInvalid)?;
+        let request: Request = crate::source::from_json_object(text, Code::RequestInvalid)?;
         request
             .validate()
             .map_err(|bad| bad.into_error(Some(text)))?;
@@ -340,10 +305,28 @@ mod tests {
 
     #[test]
     fn only_objects_are_requests() {
-        for text in ["[]", "", "  ", "\"x\"", "42"] {
+        for (text, code, expected) in [
+            (
+                "[]",
+                Code::RequestInvalid,
+                "1:1: invalid type: sequence, expected a mapping",
+            ),
+            (
+                "\"x\"",
+                Code::RequestInvalid,
+                "1:3: invalid type: string \"x\", expected a mapping",
+            ),
+            (
+                "42",
+                Code::RequestInvalid,
+                "1:2: invalid type: integer `42`, expected a mapping",
+            ),
+            ("", Code::JsonSyntax, "1:1: EOF while parsing a value"),
+            ("  ", Code::JsonSyntax, "1:2: EOF while parsing a value"),
+        ] {
             let error = Request::from_json(text).unwrap_err();
-            assert_eq!(error.code(), Code::RequestInvalid, "{text:?}");
-            assert_eq!(error.message(), "the request must be a JSON object");
+            assert_eq!(error.code(), code, "{text:?}");
+            assert_eq!(error.to_string(), expected, "{text:?}");
         }
     }
 

@@ -534,7 +534,7 @@ impl JsIncidentMonitor {
             .ok_or_else(|| option_error("customer", "expected the customer id as text"))?;
         let text = object_json(&screening, "screening", "screening")?;
         let screening: crate::runbook::Screening =
-            crate::source::from_json(&text, Code::RequestInvalid)
+            crate::source::from_json_object(&text, Code::RequestInvalid)
                 .map_err(|error| js_error(&error.without_location()))?;
         let event = IncidentEvent::from_screening(&screening, customer);
         let alerts = self
@@ -586,7 +586,7 @@ pub fn validate_notice(text: JsValue, options: JsValue) -> Result<JsValue, JsVal
         .as_string()
         .ok_or_else(|| option_error("text", "expected the notice as text"))?;
     let options = match options_json(&options, "options", "the options as an object")? {
-        Some(json) => crate::source::from_json::<NoticeOptions>(&json, Code::OptionInvalid)
+        Some(json) => crate::source::from_json_object::<NoticeOptions>(&json, Code::OptionInvalid)
             .map_err(|error| js_error(&error.without_location()))?,
         None => NoticeOptions::default(),
     };

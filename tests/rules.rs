@@ -2414,6 +2414,55 @@ fn request_invalid_fails_closed_via_check_json() {
     );
 }
 
+/// serde's derive reads a struct from a JSON array too (its items as the fields in
+/// order), so `[]` once read as a reply context or a monitor configuration of defaults.
+/// Every JSON document read as a struct is an object, or refused with its type.
+#[test]
+fn every_json_document_read_as_a_struct_must_be_an_object() {
+    type Read = fn(&str) -> Option<deskguard::Error>;
+    let refusals: [(&str, Read); 7] = [
+        ("request", |text| Request::from_json(text).err()),
+        ("reply context", |text| {
+            deskguard::ReplyContext::from_json(text).err()
+        }),
+        ("monitor config", |text| {
+            deskguard::incident::MonitorConfig::from_json(text).err()
+        }),
+        ("monitor state", |text| {
+            deskguard::incident::IncidentMonitor::from_json(text).err()
+        }),
+        ("incident event", |text| {
+            deskguard::incident::IncidentEvent::from_json(text).err()
+        }),
+        ("eval ticket", |text| {
+            deskguard::eval::TicketRecord::from_json(text).err()
+        }),
+        ("runbook ticket", |text| {
+            deskguard::runbook::parse_ticket_json(text).err()
+        }),
+    ];
+    for (what, read) in refusals {
+        for (text, expected) in [
+            ("[]", "1:1: invalid type: sequence, expected a mapping"),
+            ("[{}, 1]", "1:1: invalid type: sequence, expected a mapping"),
+            ("7", "1:1: invalid type: integer `7`, expected a mapping"),
+        ] {
+            let error = read(text).unwrap_or_else(|| panic!("{what}: {text} was read"));
+            // A configuration is an option; everything else is input.
+            let code = if what == "monitor config" {
+                Code::OptionInvalid
+            } else {
+                Code::RequestInvalid
+            };
+            assert_eq!(
+                (error.code(), error.to_string().as_str()),
+                (code, expected),
+                "{what}: {text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn embedded_policy_text_builds_the_same_engine() {
     let from_text = Engine::builder()

@@ -96,7 +96,7 @@ impl TicketRecord {
     /// `JSON_SYNTAX` or `REQUEST_INVALID` naming the field and line:column.
     pub fn from_json(line: &str) -> Result<TicketRecord> {
         super::check_line_size(line)?;
-        crate::source::from_json(line, Code::RequestInvalid)
+        crate::source::from_json_object(line, Code::RequestInvalid)
     }
 }
 

@@ -123,7 +123,7 @@ impl MonitorConfig {
     /// `JSON_SYNTAX` with line:column, or `OPTION_INVALID` naming the field and its
     /// line:column: an unknown or mistyped field, or a value out of range.
     pub fn from_json(text: &str) -> Result<MonitorConfig> {
-        let config: MonitorConfig = crate::source::from_json(text, Code::OptionInvalid)?;
+        let config: MonitorConfig = crate::source::from_json_object(text, Code::OptionInvalid)?;
         config.validate().map_err(|error| {
             // Every field is a member of the top-level object.
             let pointer = error
@@ -415,14 +415,8 @@ impl EventFields {
                 .at(location)
                 .in_field(field)
         };
-        // serde reads a struct from a JSON array too (its fields in order); an event
-        // is an object.
-        let Some(keys) = json_pointer::member_keys(text, "") else {
-            return Err(Error::new(
-                Code::RequestInvalid,
-                "invalid type: sequence, expected an event object with a `type`",
-            ));
-        };
+        // The fields were read from an object (`from_json_object`), whose keys these are.
+        let keys = json_pointer::member_keys(text, "").unwrap_or_default();
         let Some(kind) = self.kind.0 else {
             return Err(missing("type"));
         };
@@ -524,7 +518,7 @@ impl IncidentEvent {
                 ),
             ));
         }
-        crate::source::from_json::<EventFields>(text, Code::RequestInvalid)?.into_event(text)
+        crate::source::from_json_object::<EventFields>(text, Code::RequestInvalid)?.into_event(text)
     }
 
     /// When the event happened.
@@ -818,7 +812,7 @@ impl IncidentMonitor {
     /// `JSON_SYNTAX`, or `REQUEST_INVALID` naming the field, for text that is not a
     /// saved state; `OPTION_INVALID` for a saved configuration out of range.
     pub fn from_json(text: &str) -> Result<IncidentMonitor> {
-        let monitor: IncidentMonitor = crate::source::from_json(text, Code::RequestInvalid)?;
+        let monitor: IncidentMonitor = crate::source::from_json_object(text, Code::RequestInvalid)?;
         if monitor.version != 1 {
             return Err(Error::new(
                 Code::RequestInvalid,
@@ -1471,7 +1465,7 @@ mod tests {
             ),
             (
                 r#"["users", "2026-06-01T00:00:00Z"]"#,
-                "invalid type: sequence, expected an event object with a `type`",
+                "1:1: invalid type: sequence, expected a mapping",
             ),
         ] {
             let error = IncidentEvent::from_json(text).unwrap_err();

@@ -318,11 +318,11 @@ pub fn parse_ticket_json(text: &str) -> Result<(Ticket, Option<Timestamp>)> {
         .get("ticket")
         .is_some_and(serde_json::Value::is_object)
     {
-        let wrapped: Wrapped = crate::source::from_json(text, Code::RequestInvalid)?;
+        let wrapped: Wrapped = crate::source::from_json_object(text, Code::RequestInvalid)?;
         let now = wrapped.now.as_deref().map(parse_now).transpose()?;
         Ok((wrapped.ticket, now))
     } else {
-        let ticket: Ticket = crate::source::from_json(text, Code::RequestInvalid)?;
+        let ticket: Ticket = crate::source::from_json_object(text, Code::RequestInvalid)?;
         Ok((ticket, None))
     }
 }

@@ -64,6 +64,51 @@ pub(crate) fn from_json<T: DeserializeOwned>(text: &str, invalid_code: Code) -> 
     parse_json(text).map_err(|failure| json_error(&failure, invalid_code))
 }
 
+/// Parses a JSON object into the struct `T`, as [`from_json`] does; anything but an
+/// object (an array above all: see [`ObjectOnly`]) is refused, naming its type.
+pub(crate) fn from_json_object<T: DeserializeOwned>(text: &str, invalid_code: Code) -> Result<T> {
+    parse_json_with(text, |deserializer| {
+        T::deserialize(ObjectOnly(deserializer))
+    })
+    .map_err(|failure| json_error(&failure, invalid_code))
+}
+
+/// A deserializer that reads a struct as a map: from an object, and from nothing else.
+///
+/// serde's derive also reads a struct from an array, taking its items as the fields in
+/// order, so `[]` would be a request of defaults and `"customer": [true]` a verified
+/// customer: input that means nothing must not pass as input that does. Wrap the
+/// deserializer of every value read as a struct (the document in
+/// [`from_json_object`], nested parts with `#[serde(deserialize_with)]`); a value of
+/// any other kind is forwarded as it is.
+pub(crate) struct ObjectOnly<D>(pub(crate) D);
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> std::result::Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> std::result::Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+        identifier ignored_any
+    }
+}
+
 /// Parses a JSON value into `T`. Only a value that does not fit is written out as text
 /// and parsed again, so that the error names the field as [`from_json`] does; the error
 /// has no location, the value having no text of its own.
@@ -86,6 +131,16 @@ pub(crate) struct JsonFailure {
 
 /// Parses JSON text into `T`; on failure, finds the field at the failure's position.
 pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> std::result::Result<T, JsonFailure> {
+    parse_json_with(text, |deserializer| T::deserialize(deserializer))
+}
+
+/// Parses JSON text with `read`, as [`parse_json`] does.
+fn parse_json_with<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+    ) -> std::result::Result<T, serde_json::Error>,
+) -> std::result::Result<T, JsonFailure> {
     let failure = |error: serde_json::Error| {
         let field = if matches!(error.classify(), serde_json::error::Category::Data) {
             json_path::field_at(
@@ -98,7 +153,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &str) -> std::result::Result
         JsonFailure { error, field }
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = T::deserialize(&mut deserializer).map_err(failure)?;
+    let value = read(&mut deserializer).map_err(failure)?;
     // Trailing characters after the document are a syntax error too.
     deserializer.end().map_err(failure)?;
     Ok(value)

@@ -152,13 +152,13 @@ impl ReplyContext {
             return Request::from_json(text).map(|request| ReplyContext::from_request(&request));
         }
         if is_bare {
-            let context: Context = crate::source::from_json(text, Code::RequestInvalid)?;
+            let context: Context = crate::source::from_json_object(text, Code::RequestInvalid)?;
             return Ok(ReplyContext {
                 context,
                 ..ReplyContext::default()
             });
         }
-        crate::source::from_json(text, Code::RequestInvalid)
+        crate::source::from_json_object(text, Code::RequestInvalid)
     }
 
     pub(crate) fn input(&self) -> ReplyInput<'_> {
