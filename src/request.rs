@@ -6,14 +6,13 @@
 //! fails closed: an absent `verified` is `false`, an absent decision is a schema
 //! violation that escalates.
 
-use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::codes::Code;
 use crate::error::{Error, Result};
 use crate::source::json_path::{FieldPath, Segment};
-use crate::source::{json_pointer, ObjectOnly};
+use crate::source::{json_pointer, object, objects};
 
 /// The largest request JSON `check_json` accepts; a larger one fails closed.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -149,26 +148,6 @@ pub struct Trace {
     /// Model and tool cost in USD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
-}
-
-/// Reads a nested part of a request (a ticket, a customer) from a JSON object only:
-/// `"ticket": []` must not read as a ticket of defaults (see [`ObjectOnly`]).
-fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(data: D) -> Result<T, D::Error> {
-    T::deserialize(ObjectOnly(data))
-}
-
-/// A list of structs, each read from a JSON object only (see [`object`]).
-fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(data: D) -> Result<Vec<T>, D::Error> {
-    let items = Vec::<Object<T>>::deserialize(data)?;
-    Ok(items.into_iter().map(|Object(item)| item).collect())
-}
-
-struct Object<T>(T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(data: D) -> Result<Self, D::Error> {
-        object(data).map(Object)
-    }
 }
 
 impl Request {

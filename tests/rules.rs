@@ -2461,6 +2461,12 @@ fn every_json_document_read_as_a_struct_must_be_an_object() {
             );
         }
     }
+    // So is a reply context's own context, as a request's parts are.
+    let error = deskguard::ReplyContext::from_json(r#"{"context": []}"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "1:12: field `context`: invalid type: sequence, expected a mapping"
+    );
 }
 
 #[test]

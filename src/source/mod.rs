@@ -15,6 +15,7 @@ pub(crate) mod yaml;
 pub(crate) mod yaml_path;
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize as _;
 
 use crate::codes::Code;
 use crate::error::{Error, Location, Result};
@@ -71,6 +72,32 @@ pub(crate) fn from_json_object<T: DeserializeOwned>(text: &str, invalid_code: Co
         T::deserialize(ObjectOnly(deserializer))
     })
     .map_err(|failure| json_error(&failure, invalid_code))
+}
+
+/// Reads a nested struct (a request's ticket, a reply context's context) from a JSON
+/// object only, for `#[serde(deserialize_with = "object")]`: `"ticket": []` must not
+/// read as a ticket of defaults (see [`ObjectOnly`]).
+pub(crate) fn object<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    data: D,
+) -> std::result::Result<T, D::Error> {
+    T::deserialize(ObjectOnly(data))
+}
+
+/// A list of structs, each read from a JSON object only (see [`object`]).
+pub(crate) fn objects<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    data: D,
+) -> std::result::Result<Vec<T>, D::Error> {
+    let items = Vec::<Object<T>>::deserialize(data)?;
+    Ok(items.into_iter().map(|Object(item)| item).collect())
+}
+
+/// One item of [`objects`].
+struct Object<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(data: D) -> std::result::Result<Self, D::Error> {
+        object(data).map(Object)
+    }
 }
 
 /// A deserializer that reads a struct as a map: from an object, and from nothing else.

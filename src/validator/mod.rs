@@ -77,7 +77,7 @@ const MAX_MASK_ROUNDS: usize = 4;
 #[serde(deny_unknown_fields)]
 pub struct ReplyContext {
     /// What retrieval found: KB documents, CRM fields, orders.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::source::object")]
     pub context: Context,
     /// The ticket's subject and body: the customer's own words ground a specific too.
     #[serde(default)]
