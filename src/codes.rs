@@ -74,7 +74,7 @@ registry! {
         ContractSchema => "CONTRACT_SCHEMA",
         /// The contract's declared trust level differs from its computed band (lint warning).
         TierMismatch => "TIER_MISMATCH",
-        /// The request is malformed: a field is missing, has the wrong type, or is too large.
+        /// The request is malformed: it is not an object, or a field is missing, has the wrong type, is out of range, or is too large.
         RequestInvalid => "REQUEST_INVALID",
         /// An option passed to the API or CLI is unknown or has a bad value.
         OptionInvalid => "OPTION_INVALID",
