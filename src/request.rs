@@ -202,35 +202,35 @@ impl Request {
                 ));
             }
         }
-        let amounts = self
-            .context
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, order)| {
-                let path = vec![
+        // The path is built only for the value that fails: a check validates every
+        // request it reads.
+        let amount = |value: f64, path: &dyn Fn() -> Vec<Segment>| {
+            if value.is_finite() && value >= 0.0 {
+                Ok(())
+            } else {
+                Err(at(
+                    path(),
+                    format!("`{value}` is not a non-negative amount"),
+                ))
+            }
+        };
+        for (i, order) in self.context.orders.iter().enumerate() {
+            amount(order.amount_usd, &|| {
+                vec![
                     member("context"),
                     member("orders"),
                     Element(i),
                     member("amount_usd"),
-                ];
-                (path, order.amount_usd)
-            })
-            .chain(
-                self.trace
-                    .cost_usd
-                    .map(|cost| (vec![member("trace"), member("cost_usd")], cost)),
-            )
-            .chain(self.ticket.customer.arr_usd.map(|arr| {
-                (
-                    vec![member("ticket"), member("customer"), member("arr_usd")],
-                    arr,
-                )
-            }));
-        for (path, amount) in amounts {
-            if !amount.is_finite() || amount < 0.0 {
-                return Err(at(path, format!("`{amount}` is not a non-negative amount")));
-            }
+                ]
+            })?;
+        }
+        if let Some(cost) = self.trace.cost_usd {
+            amount(cost, &|| vec![member("trace"), member("cost_usd")])?;
+        }
+        if let Some(arr) = self.ticket.customer.arr_usd {
+            amount(arr, &|| {
+                vec![member("ticket"), member("customer"), member("arr_usd")]
+            })?;
         }
         for (i, doc) in self.context.kb.iter().enumerate() {
             if let Some(score) = doc.score.filter(|score| !(0.0..=1.0).contains(score)) {
