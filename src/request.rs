@@ -179,7 +179,7 @@ impl Request {
     /// # Errors
     /// `REQUEST_INVALID` naming the field.
     pub fn from_value(value: Value) -> Result<Request> {
-        let request: Request = crate::source::from_json_value(&value, Code::RequestInvalid)?;
+        let request: Request = crate::source::from_json_object_value(&value, Code::RequestInvalid)?;
         request.validate().map_err(|bad| bad.into_error(None))?;
         Ok(request)
     }

@@ -2461,6 +2461,15 @@ fn every_json_document_read_as_a_struct_must_be_an_object() {
             );
         }
     }
+    // A request given as a value (the JS bindings' path) has no text to point into.
+    let error = Request::from_value(json!([{}, 1])).unwrap_err();
+    assert_eq!(
+        (error.code(), error.to_string().as_str()),
+        (
+            Code::RequestInvalid,
+            "invalid type: sequence, expected a mapping"
+        )
+    );
     // So is a reply context's own context, as a request's parts are.
     let error = deskguard::ReplyContext::from_json(r#"{"context": []}"#).unwrap_err();
     assert_eq!(

@@ -78,7 +78,7 @@ impl LabeledRequest {
         {
             None | Some(Value::Null) => None,
             Some(label) => Some(
-                crate::source::from_json_value(&label, Code::RequestInvalid).map_err(
+                crate::source::from_json_object_value(&label, Code::RequestInvalid).map_err(
                     |error: Error| {
                         let field = match error.field() {
                             Some(path) => format!("label.{path}"),

@@ -9,16 +9,18 @@
 
 pub(crate) mod json_path;
 pub(crate) mod json_pointer;
+mod object;
 pub(crate) mod read;
 pub(crate) mod tree;
 pub(crate) mod yaml;
 pub(crate) mod yaml_path;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize as _;
 
 use crate::codes::Code;
 use crate::error::{Error, Location, Result};
+
+pub(crate) use object::{object, objects, ObjectOnly};
 
 /// Parses YAML text into `T`, through a [`tree::Node`] (see [`tree`] for why). A text
 /// that is not YAML at all gives `YAML_SYNTAX`; one that is YAML but does not fit `T`
@@ -74,78 +76,19 @@ pub(crate) fn from_json_object<T: DeserializeOwned>(text: &str, invalid_code: Co
     .map_err(|failure| json_error(&failure, invalid_code))
 }
 
-/// Reads a nested struct (a request's ticket, a reply context's context) from a JSON
-/// object only, for `#[serde(deserialize_with = "object")]`: `"ticket": []` must not
-/// read as a ticket of defaults (see [`ObjectOnly`]).
-pub(crate) fn object<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
-    data: D,
-) -> std::result::Result<T, D::Error> {
-    T::deserialize(ObjectOnly(data))
-}
-
-/// A list of structs, each read from a JSON object only (see [`object`]).
-pub(crate) fn objects<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
-    data: D,
-) -> std::result::Result<Vec<T>, D::Error> {
-    let items = Vec::<Object<T>>::deserialize(data)?;
-    Ok(items.into_iter().map(|Object(item)| item).collect())
-}
-
-/// One item of [`objects`].
-struct Object<T>(T);
-
-impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(data: D) -> std::result::Result<Self, D::Error> {
-        object(data).map(Object)
-    }
-}
-
-/// A deserializer that reads a struct as a map: from an object, and from nothing else.
-///
-/// serde's derive also reads a struct from an array, taking its items as the fields in
-/// order, so `[]` would be a request of defaults and `"customer": [true]` a verified
-/// customer: input that means nothing must not pass as input that does. Wrap the
-/// deserializer of every value read as a struct (the document in
-/// [`from_json_object`], nested parts with `#[serde(deserialize_with)]`); a value of
-/// any other kind is forwarded as it is.
-pub(crate) struct ObjectOnly<D>(pub(crate) D);
-
-impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> std::result::Result<V::Value, D::Error> {
-        self.0.deserialize_any(visitor)
-    }
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> std::result::Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-        identifier ignored_any
-    }
-}
-
-/// Parses a JSON value into `T`. Only a value that does not fit is written out as text
-/// and parsed again, so that the error names the field as [`from_json`] does; the error
-/// has no location, the value having no text of its own.
-pub(crate) fn from_json_value<T: DeserializeOwned>(
+/// Parses a JSON object value into the struct `T`, as [`from_json_object`] parses text.
+/// Only a value that does not fit is written out as text and parsed again, so that the
+/// error names the field as [`from_json_object`] does; the error has no location, the
+/// value having no text of its own.
+pub(crate) fn from_json_object_value<T: DeserializeOwned>(
     value: &serde_json::Value,
     invalid_code: Code,
 ) -> Result<T> {
-    match T::deserialize(value) {
+    match T::deserialize(ObjectOnly(value)) {
         Ok(parsed) => Ok(parsed),
-        Err(_) => from_json(&value.to_string(), invalid_code).map_err(Error::without_location),
+        Err(_) => {
+            from_json_object(&value.to_string(), invalid_code).map_err(Error::without_location)
+        }
     }
 }
 

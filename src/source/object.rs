@@ -1,0 +1,65 @@
+//! Reading structs from JSON objects only.
+//!
+//! serde's derive reads a struct from a JSON array as well as from an object, taking
+//! the array's items as the fields in order. For deskguard's inputs that is a way for
+//! input that means nothing to pass as input that does: `[]` would be a request of
+//! defaults, `"customer": [true]` a verified customer, `[]` a monitor configuration.
+//! [`ObjectOnly`] wraps a deserializer so that a struct is read from an object and
+//! from nothing else; [`super::from_json_object`] reads a whole document through it,
+//! (and [`super::from_json_object_value`] a whole value), and [`object`] and
+//! [`objects`] a nested part (`#[serde(deserialize_with = "…")]`).
+
+use serde::de::{Deserialize, Deserializer, Visitor};
+
+/// Reads a nested struct (a request's ticket, a reply context's context) from a JSON
+/// object only, for `#[serde(deserialize_with = "object")]`: `"ticket": []` must not
+/// read as a ticket of defaults (see [`ObjectOnly`]).
+pub(crate) fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    data: D,
+) -> Result<T, D::Error> {
+    T::deserialize(ObjectOnly(data))
+}
+
+/// A list of structs, each read from a JSON object only (see [`object`]).
+pub(crate) fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    data: D,
+) -> Result<Vec<T>, D::Error> {
+    let items = Vec::<Object<T>>::deserialize(data)?;
+    Ok(items.into_iter().map(|Object(item)| item).collect())
+}
+
+/// One item of [`objects`].
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(data: D) -> Result<Self, D::Error> {
+        object(data).map(Object)
+    }
+}
+
+/// A deserializer that reads a struct as a map: from an object, and from nothing else.
+/// A value of any other kind is read as `D` reads it.
+pub(crate) struct ObjectOnly<D>(pub(crate) D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+        identifier ignored_any
+    }
+}
