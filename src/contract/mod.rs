@@ -415,12 +415,9 @@ fn is_non_empty_object(value: Option<&Value>) -> bool {
 fn typed_error(failure: &crate::source::JsonFailure, source: &Value, text: Option<&str>) -> Error {
     let pointer = failure.field.pointer();
     let location = text.and_then(|text| json_pointer::locate(text, &pointer));
-    Error::new(
-        Code::ContractSchema,
-        crate::source::without_position(&failure.error),
-    )
-    .at(location)
-    .in_field(schema::field_path(source, &pointer))
+    Error::new(Code::ContractSchema, failure.message.clone())
+        .at(location)
+        .in_field(schema::field_path(source, &pointer))
 }
 
 #[cfg(test)]

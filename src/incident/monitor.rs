@@ -269,7 +269,8 @@ pub enum IncidentEvent {
 }
 
 /// The kinds of [`IncidentEvent`], as `type` names them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum EventKind {
     Ticket,
     CompletionRate,
@@ -279,59 +280,7 @@ enum EventKind {
     Impact,
 }
 
-impl<'de> Deserialize<'de> for EventKind {
-    /// From a string only: serde's derive for a unit enum asks serde_json for an enum,
-    /// which calls any other value (`"type": null`) a syntax error.
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> std::result::Result<EventKind, D::Error> {
-        struct Name;
-        impl serde::de::Visitor<'_> for Name {
-            type Value = EventKind;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an event type")
-            }
-            fn visit_str<E: serde::de::Error>(
-                self,
-                name: &str,
-            ) -> std::result::Result<EventKind, E> {
-                EventKind::ALL
-                    .into_iter()
-                    .find(|kind| kind.name() == name)
-                    .ok_or_else(|| E::unknown_variant(name, &EventKind::NAMES))
-            }
-        }
-        deserializer.deserialize_str(Name)
-    }
-}
-
 impl EventKind {
-    const ALL: [EventKind; 6] = [
-        EventKind::Ticket,
-        EventKind::CompletionRate,
-        EventKind::Complaint,
-        EventKind::Billing,
-        EventKind::Users,
-        EventKind::Impact,
-    ];
-    const NAMES: [&'static str; 6] = [
-        "ticket",
-        "completion_rate",
-        "complaint",
-        "billing",
-        "users",
-        "impact",
-    ];
-
-    /// Its `type`.
-    fn name(self) -> &'static str {
-        // NAMES lists the kinds in declaration order.
-        EventKind::NAMES
-            .get(self as usize)
-            .copied()
-            .unwrap_or_default()
-    }
-
     /// The fields of this kind's variant, besides `type`, in declaration order.
     fn field_names(self) -> &'static [&'static str] {
         match self {
@@ -1461,7 +1410,7 @@ mod tests {
             ),
             (
                 r#"{"type": null, "at": "2026-06-01T00:00:00Z"}"#,
-                "1:13: field `type`: invalid type: null, expected an event type",
+                "1:10: field `type`: invalid type: null, expected a string",
             ),
             (
                 r#"["users", "2026-06-01T00:00:00Z"]"#,

@@ -26,9 +26,14 @@ use crate::error::Location;
 /// For a member that does not exist (a `required` failure), callers pass the pointer of
 /// the parent object, whose location is the most useful place to point at.
 pub(crate) fn locate(text: &str, pointer: &str) -> Option<Location> {
+    value_offset(text, pointer).map(|offset| Location::of_offset(text, offset))
+}
+
+/// The byte offset of the value that `pointer` designates in `text` (see [`locate`]).
+pub(crate) fn value_offset(text: &str, pointer: &str) -> Option<usize> {
     let scanner = seek(text, pointer)?;
     scanner.peek()?;
-    Some(Location::of_offset(text, scanner.pos))
+    Some(scanner.pos)
 }
 
 /// The keys of the object that `pointer` designates, in document order, each with the

@@ -92,10 +92,14 @@ pub(crate) fn from_json_object_value<T: DeserializeOwned>(
     }
 }
 
-/// A JSON text that did not parse into the wanted type, and the field it concerns
-/// (empty for syntax errors and for the document itself).
+/// A JSON text that did not parse into the wanted type: what went wrong, where, and
+/// the field it concerns (empty for syntax errors and for the document itself).
 pub(crate) struct JsonFailure {
-    pub(crate) error: serde_json::Error,
+    /// serde_json's message, without its position.
+    pub(crate) message: String,
+    /// The text is not JSON (otherwise it is JSON of the wrong shape).
+    pub(crate) is_syntax: bool,
+    pub(crate) location: Option<Location>,
     pub(crate) field: json_path::FieldPath,
 }
 
@@ -112,15 +116,28 @@ fn parse_json_with<'de, T>(
     ) -> std::result::Result<T, serde_json::Error>,
 ) -> std::result::Result<T, JsonFailure> {
     let failure = |error: serde_json::Error| {
-        let field = if matches!(error.classify(), serde_json::error::Category::Data) {
-            json_path::field_at(
-                text,
-                json_path::offset_of(text, error.line(), error.column()),
-            )
-        } else {
-            json_path::FieldPath::default()
-        };
-        JsonFailure { error, field }
+        let offset = json_path::offset_of(text, error.line(), error.column());
+        let message = without_position(&error);
+        let is_syntax = !matches!(error.classify(), serde_json::error::Category::Data);
+        let location = (error.line() > 0).then(|| Location {
+            line: error.line(),
+            column: error.column().max(1),
+        });
+        if is_syntax {
+            if let Some(mistyped) = mistyped_name(text, offset, &message) {
+                return mistyped;
+            }
+        }
+        JsonFailure {
+            message,
+            is_syntax,
+            location,
+            field: if is_syntax {
+                json_path::FieldPath::default()
+            } else {
+                json_path::field_at(text, offset)
+            },
+        }
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = read(&mut deserializer).map_err(failure)?;
@@ -129,20 +146,41 @@ fn parse_json_with<'de, T>(
     Ok(value)
 }
 
+/// serde_json reads a name from a list (an enum of names, such as a mode) by peeking
+/// at the value, and calls a value that is neither text nor an object of one key a
+/// syntax error, "expected value", in a document that is valid JSON. That is the
+/// value's type being wrong, and is reported as such, at the value:
+/// `invalid type: integer `5`, expected a string`.
+#[cold]
+fn mistyped_name(text: &str, offset: usize, message: &str) -> Option<JsonFailure> {
+    if message != "expected value" || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        return None;
+    }
+    // serde_json counts the byte it peeked at as read: the value starts one before.
+    let field = json_path::field_at(text, offset.saturating_sub(1));
+    let value_start = json_pointer::value_offset(text, &field.pointer())?;
+    let mut at_value = serde_json::Deserializer::from_str(text.get(value_start..)?);
+    match <String as serde::Deserialize>::deserialize(&mut at_value) {
+        Err(error) if matches!(error.classify(), serde_json::error::Category::Data) => {
+            Some(JsonFailure {
+                message: without_position(&error),
+                is_syntax: false,
+                location: Some(Location::of_offset(text, value_start)),
+                field,
+            })
+        }
+        _ => None,
+    }
+}
+
 fn json_error(failure: &JsonFailure, invalid_code: Code) -> Error {
-    let error = &failure.error;
-    let location = (error.line() > 0).then(|| Location {
-        line: error.line(),
-        column: error.column().max(1),
-    });
-    let is_syntax = !matches!(error.classify(), serde_json::error::Category::Data);
-    let code = if is_syntax {
+    let code = if failure.is_syntax {
         Code::JsonSyntax
     } else {
         invalid_code
     };
-    Error::new(code, humanize(&without_position(error)))
-        .at(location)
+    Error::new(code, humanize(&failure.message))
+        .at(failure.location)
         .in_field(failure.field.to_string())
 }
 
@@ -212,6 +250,56 @@ mod tests {
         x: f64,
     }
     read::read_struct!(Inner, Deny { x: required });
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(rename_all = "snake_case")]
+    enum Color {
+        Red,
+        Green,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Paint {
+        color: Color,
+        #[serde(default)]
+        shades: Vec<Color>,
+    }
+
+    /// serde_json calls a name given as another kind of value a syntax error in valid
+    /// JSON; it is the value's type, at the value.
+    #[test]
+    fn a_name_of_the_wrong_type_is_a_type_error_at_the_value() {
+        for (text, code, expected) in [
+            (
+                r#"{"color": 5}"#,
+                Code::RequestInvalid,
+                "1:11: field `color`: invalid type: integer `5`, expected a string",
+            ),
+            (
+                "{\n  \"color\": \"red\",\n  \"shades\": [\"green\", null]\n}",
+                Code::RequestInvalid,
+                "3:23: field `shades[1]`: invalid type: null, expected a string",
+            ),
+            (
+                r#"{"color": {}}"#,
+                Code::RequestInvalid,
+                "1:11: field `color`: invalid type: map, expected a string",
+            ),
+            (
+                r#"{"color": "blue"}"#,
+                Code::RequestInvalid,
+                "1:16: field `color`: unknown variant `blue`, expected `red` or `green`",
+            ),
+            // Not JSON: still a syntax error.
+            (r#"{"color": }"#, Code::JsonSyntax, "1:11: expected value"),
+            (r#"{"color": 5"#, Code::JsonSyntax, "1:11: expected value"),
+        ] {
+            let error = from_json::<Paint>(text, Code::RequestInvalid).unwrap_err();
+            assert_eq!(error.code(), code, "{text}");
+            assert_eq!(error.to_string(), expected, "{text}");
+        }
+    }
 
     #[test]
     fn yaml_type_error_names_field_and_location() {
