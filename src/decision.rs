@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::policy::{Priority, Sentiment};
 use crate::schema::Schema;
+use crate::source::unique::UniqueKeysValue;
 
 /// The decision schema, as shipped.
 pub const DECISION_SCHEMA_JSON: &str = include_str!("../policies/decision.schema.json");
@@ -172,8 +173,16 @@ pub(crate) fn read(value: &Value) -> ReadDecision {
                 let reason = rest.trim_start_matches(':').trim().to_string();
                 return ReadDecision::EscalateNeeded(reason);
             }
-            match serde_json::from_str::<Value>(trimmed) {
-                Ok(parsed @ Value::Object(_)) => read(&parsed),
+            match serde_json::from_str::<UniqueKeysValue>(trimmed) {
+                Ok(UniqueKeysValue(parsed @ Value::Object(_))) => read(&parsed),
+                // A repeated key: which value counts depends on the parser.
+                Err(error) if error.is_data() => ReadDecision::Invalid {
+                    field: String::new(),
+                    message: format!(
+                        "the decision text is ambiguous: {}",
+                        crate::source::without_position(&error)
+                    ),
+                },
                 _ => ReadDecision::Invalid {
                     field: String::new(),
                     message: "the decision is text that is neither a JSON object nor `ESCALATE_NEEDED: reason`".into(),

@@ -27,8 +27,9 @@ pub struct Request {
     #[serde(default, deserialize_with = "object")]
     pub context: Context,
     /// The model's decision: the blueprint's JSON object, or the plain-text form
-    /// `ESCALATE_NEEDED: reason`. Validated by the engine, so kept as raw JSON here.
-    #[serde(default)]
+    /// `ESCALATE_NEEDED: reason`. Validated by the engine, so kept as raw JSON here;
+    /// an object that repeats a key is refused (parsers disagree on which one counts).
+    #[serde(default, deserialize_with = "crate::source::unique::unique_keys")]
     pub decision: Value,
     /// What the agent loop has spent so far.
     #[serde(default, deserialize_with = "object")]

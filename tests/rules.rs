@@ -2206,6 +2206,25 @@ fn decision_as_json_text_is_read_like_an_object() {
     Expect::default().assert(&Req::draft().set("/decision", json!(object)).check(&A2));
 }
 
+/// JSON leaves a repeated key undefined and parsers disagree on which value counts,
+/// so a decision that repeats one is refused, however it arrives.
+#[test]
+fn a_decision_that_repeats_a_key_fails_closed() {
+    let repeated = r#"{"decision": "ESCALATE", "confidence": 0.9, "decision": "AUTO_RESOLVE"}"#;
+    schema_failure(
+        &Req::draft().set("/decision", json!(repeated)).check(&A2),
+        "decision",
+        "the decision text is ambiguous: duplicate key `decision`",
+    );
+    let request = format!("{{\"ticket\": {{\"subject\": \"2FA\"}},\n \"decision\": {repeated}}}");
+    fails_closed(
+        &A2.check_json(&request),
+        "REQUEST_INVALID",
+        Some("decision.decision"),
+        "2:67: field `decision.decision`: duplicate key `decision`",
+    );
+}
+
 #[test]
 fn escalate_needed_plain_text() {
     let verdict = Req::draft()

@@ -12,6 +12,7 @@ pub(crate) mod json_pointer;
 mod object;
 pub(crate) mod read;
 pub(crate) mod tree;
+pub(crate) mod unique;
 pub(crate) mod yaml;
 pub(crate) mod yaml_path;
 
