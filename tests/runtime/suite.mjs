@@ -166,6 +166,26 @@ export function runSuite(deskguard, fixtures) {
     }
   });
 
+  // Input that means nothing, or two things, is refused by name: an array where an
+  // object belongs (serde would read it as fields in order), a decision that repeats
+  // a key (parsers disagree on which value counts), a name given as a number.
+  test("shapeless or ambiguous input fails closed, naming the field", () => {
+    const e = engine("a2-suggest");
+    const repeated = '{"decision": {"decision": "ESCALATE", "decision": "AUTO_RESOLVE"}}';
+    for (const [verdict, field, message] of [
+      [JSON.parse(e.checkJson("[]")), undefined, "1:1: invalid type: sequence, expected a mapping"],
+      [e.check([]), undefined, "invalid type: sequence, expected a mapping"],
+      [JSON.parse(e.checkJson(repeated)), "decision.decision", "1:48: field `decision.decision`: duplicate key `decision`"],
+    ]) {
+      const [violation] = verdict.violations;
+      check(verdict.decision === "ESCALATE" && violation.code === "REQUEST_INVALID", JSON.stringify(verdict.violations));
+      check(violation.field === field && violation.message === message, JSON.stringify(violation));
+    }
+    const error = thrown(() => e.validateReply("Thanks!", { mode: 5 }));
+    check(error.code === "REQUEST_INVALID" && error.field === "mode", `${error.code} ${error.field}`);
+    check(error.message === "field `mode`: invalid type: integer `5`, expected a string", error.message);
+  });
+
   // Regression (found by fuzzing the package): half of a surrogate pair, as a sliced
   // emoji leaves it, made a whole request object unreadable (JSON_SYNTAX, no field).
   // In objects it reads as U+FFFD, as it does in text arguments.
