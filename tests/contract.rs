@@ -288,6 +288,21 @@ fn json_syntax_error_has_a_location() {
     assert_eq!(error.code(), Code::JsonSyntax);
 }
 
+/// serde_json keeps a repeated key's last value, other readers of the same file its
+/// first: a contract that repeats a key is refused rather than read one way.
+#[test]
+fn a_repeated_key_is_refused_at_its_second_occurrence() {
+    let text = with(
+        "\"approval_required_tools\": [\"refund_issue\"],",
+        "\"approval_required_tools\": [\"refund_issue\"],\n    \"approval_required_tools\": [],",
+    );
+    let error = Contract::from_json(&text).unwrap_err();
+    assert_eq!(error.code(), Code::ContractSchema);
+    assert_eq!(error.field(), Some("tool_boundary.approval_required_tools"));
+    assert_eq!(error.location(), at(11, 29));
+    assert_eq!(error.message(), "duplicate key `approval_required_tools`");
+}
+
 #[test]
 fn a_contract_that_is_not_an_object_fails_the_schema() {
     let error = schema_error("[1, 2]");

@@ -51,6 +51,7 @@ use serde_json::Value;
 use crate::codes::Code;
 use crate::error::{Error, Result};
 use crate::source::json_pointer;
+use crate::source::unique::UniqueKeysValue;
 
 pub use tier::{is_risky_tool, Band, TierReport, TrustLevel};
 
@@ -278,11 +279,13 @@ impl Contract {
     /// - `JSON_SYNTAX` with `line:column` if `text` is not JSON;
     /// - `CONTRACT_SCHEMA` with the field path (`tool_boundary.allowed_tools[2]`) and the
     ///   `line:column` of the offending value if it does not satisfy the AgentAz schema
-    ///   (for a missing field, the location of the object that should hold it).
+    ///   (for a missing field, the location of the object that should hold it), or
+    ///   if an object repeats a key (serde_json would keep the last value, other
+    ///   tools reading the same contract the first).
     ///
     /// Errors carry no origin; callers add the file name with [`Error::with_origin`].
     pub fn from_json(text: &str) -> Result<Contract> {
-        let value = crate::source::json_value(text)?;
+        let UniqueKeysValue(value) = crate::source::from_json(text, Code::ContractSchema)?;
         Contract::load(value, Some(text))
     }
 

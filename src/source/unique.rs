@@ -3,9 +3,11 @@
 //! JSON leaves a repeated key undefined, and parsers disagree: serde_json keeps the
 //! last value, many others the first. A decision the model wrote as
 //! `{"decision": "ESCALATE", …, "decision": "AUTO_RESOLVE"}` would be judged as one
-//! thing here and read as the other by a log, a dashboard or the executor. So the
-//! model's decision is read with [`UniqueKeysValue`], which refuses a repeated key
-//! (naming it, at its place in the text), and such a decision fails closed.
+//! thing here and read as the other by a log, a dashboard or the executor; a contract
+//! that lists `approval_required_tools` twice would gate tools differently here than
+//! in the tool its author checked it with. So the model's decision and the contract
+//! are read with [`UniqueKeysValue`], which refuses a repeated key (naming it, at its
+//! place in the text): such a decision fails closed, such a contract does not load.
 
 use std::fmt;
 
