@@ -70,7 +70,7 @@ registry! {
         PolicyPatternInvalid => "POLICY_PATTERN_INVALID",
         /// Two settings of the policy contradict each other (lint warning).
         PolicyInconsistent => "POLICY_INCONSISTENT",
-        /// The contract does not satisfy the AgentAz JSON Schema.
+        /// The contract does not satisfy the AgentAz JSON Schema, or an object in it repeats a key.
         ContractSchema => "CONTRACT_SCHEMA",
         /// The contract's declared trust level differs from its computed band (lint warning).
         TierMismatch => "TIER_MISMATCH",
