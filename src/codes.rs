@@ -82,7 +82,7 @@ registry! {
         InternalError => "INTERNAL_ERROR",
 
         // -- the model's decision --
-        /// The model's decision object does not satisfy the decision schema.
+        /// The model's decision object does not satisfy the decision schema, or (given as JSON text) repeats a key.
         DecisionSchema => "DECISION_SCHEMA",
         /// Confidence is below the auto-resolve threshold, so AUTO_RESOLVE becomes DRAFT.
         ConfidenceBelowAuto => "CONFIDENCE_BELOW_AUTO",
