@@ -794,3 +794,88 @@ fn an_oversized_notice_is_rejected_whole() {
     assert_eq!(violations.len(), 1);
     assert_eq!(violations[0].code, Code::RequestInvalid);
 }
+
+/// A saved state is the monitor's own format, written as objects; read back, each of
+/// its structs is taken from an object only. serde's derive would also take one from
+/// an array of its fields in order, so that a state edited into shapes `to_json` never
+/// writes could load.
+#[test]
+fn a_saved_state_reads_its_parts_from_objects_only() {
+    let mut monitor = IncidentMonitor::default();
+    let events = [
+        ticket(0, "C-1", "task_stuck"),
+        enterprise_ticket(1, "C-2", "task_stuck"),
+        rate(2, 0.9),
+        complaint(3, "export", "wrong totals"),
+        billing(4, 10.0, 12.0),
+        IncidentEvent::Users {
+            at: at(5),
+            total: 1_000,
+        },
+        IncidentEvent::Impact {
+            at: at(6),
+            affected_users: 10,
+            enterprise_customers: 1,
+        },
+    ];
+    run(&mut monitor, &events);
+    let saved: serde_json::Value = serde_json::from_str(&monitor.to_json()).unwrap();
+    assert!(IncidentMonitor::from_json(&saved.to_string()).is_ok());
+
+    fn object_pointers(value: &serde_json::Value, pointer: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    object_pointers(item, format!("{pointer}/{key}"), out);
+                }
+                out.push(pointer);
+            }
+            serde_json::Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    object_pointers(item, format!("{pointer}/{index}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut pointers = Vec::new();
+    object_pointers(&saved, String::new(), &mut pointers);
+    let mut refused = std::collections::BTreeSet::new();
+    for pointer in pointers {
+        let mut edited = saved.clone();
+        let target = edited.pointer_mut(&pointer).unwrap();
+        let fields: Vec<serde_json::Value> =
+            target.as_object().unwrap().values().cloned().collect();
+        *target = serde_json::Value::Array(fields);
+        let error = IncidentMonitor::from_json(&edited.to_string())
+            .expect_err(&format!("{pointer} read from an array"));
+        assert_eq!(error.code(), Code::RequestInvalid, "{pointer}: {error}");
+        // Keep the shape of the path: a map's keys (ids, minutes) are data.
+        let shape: Vec<&str> = pointer
+            .split('/')
+            .map(|part| {
+                if part.parse::<i64>().is_ok() {
+                    "N"
+                } else {
+                    part
+                }
+            })
+            .collect();
+        refused.insert(shape.join("/"));
+    }
+    let parts = [
+        "/config",
+        "/completion",
+        "/billing",
+        "/ic",
+        "/ic/reported",
+        "/completion/buckets/N",
+        "/billing/buckets/N",
+        "/categories/task_stuck",
+        "/categories/task_stuck/customers/N",
+        "/complaints/export",
+    ];
+    for part in parts {
+        assert!(refused.contains(part), "{part} not covered: {refused:?}");
+    }
+}

@@ -44,7 +44,7 @@ use sha2::{Digest, Sha256};
 use crate::codes::{Code, Trigger};
 use crate::error::{Error, Location, Result};
 use crate::runbook::Screening;
-use crate::source::json_pointer;
+use crate::source::{json_pointer, object, object_map, objects, optional_object};
 
 /// The monitor's thresholds, windows and caps. Every field has the seeds' default;
 /// unknown fields are rejected.
@@ -552,7 +552,7 @@ impl<'de> Deserialize<'de> for RecentSet {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Self, D::Error> {
-        let members = Vec::<Member>::deserialize(deserializer)?;
+        let members: Vec<Member> = objects(deserializer)?;
         let mut set = RecentSet::default();
         for member in members {
             set.touch(member.id, member.at, member.enterprise, usize::MAX);
@@ -641,6 +641,7 @@ struct RateBucket {
 #[serde(deny_unknown_fields)]
 struct CompletionState {
     /// Normal samples by minute, for the computed baseline.
+    #[serde(deserialize_with = "object_map")]
     buckets: BTreeMap<i64, RateBucket>,
     drop_since: Option<i64>,
     open: bool,
@@ -666,6 +667,7 @@ struct BillingBucket {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BillingState {
+    #[serde(deserialize_with = "object_map")]
     buckets: BTreeMap<i64, BillingBucket>,
     open: bool,
 }
@@ -683,6 +685,7 @@ struct ImpactReport {
 struct IcState {
     /// Customers of open incidents.
     affected: RecentSet,
+    #[serde(default, deserialize_with = "optional_object")]
     reported: Option<ImpactReport>,
     total_users: Option<u64>,
     escalated: bool,
@@ -697,6 +700,7 @@ struct IcState {
 pub struct IncidentMonitor {
     /// Format version of the serialized state.
     version: u32,
+    #[serde(deserialize_with = "object")]
     config: MonitorConfig,
     /// The latest event time seen, in Unix seconds.
     clock: Option<i64>,
@@ -704,10 +708,15 @@ pub struct IncidentMonitor {
     /// `i64::MIN` sentinel: JavaScript numbers hold integers exactly only up to 2^53,
     /// and the state must survive a `JSON.parse` / `JSON.stringify` in a worker.)
     last_sweep_hour: Option<i64>,
+    #[serde(deserialize_with = "object_map")]
     categories: BTreeMap<String, CategoryState>,
+    #[serde(deserialize_with = "object")]
     completion: CompletionState,
+    #[serde(deserialize_with = "object_map")]
     complaints: BTreeMap<String, ComplaintRun>,
+    #[serde(deserialize_with = "object")]
     billing: BillingState,
+    #[serde(deserialize_with = "object")]
     ic: IcState,
 }
 

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use crate::codes::Code;
 use crate::error::{Error, Location, Result};
 
-pub(crate) use object::{object, objects, ObjectOnly};
+pub(crate) use object::{object, object_map, objects, optional_object, ObjectOnly};
 
 /// Parses YAML text into `T`, through a [`tree::Node`] (see [`tree`] for why). A text
 /// that is not YAML at all gives `YAML_SYNTAX`; one that is YAML but does not fit `T`

@@ -5,9 +5,12 @@
 //! input that means nothing to pass as input that does: `[]` would be a request of
 //! defaults, `"customer": [true]` a verified customer, `[]` a monitor configuration.
 //! [`ObjectOnly`] wraps a deserializer so that a struct is read from an object and
-//! from nothing else; [`super::from_json_object`] reads a whole document through it,
-//! (and [`super::from_json_object_value`] a whole value), and [`object`] and
-//! [`objects`] a nested part (`#[serde(deserialize_with = "…")]`).
+//! from nothing else; [`super::from_json_object`] reads a whole document through it
+//! (and [`super::from_json_object_value`] a whole value), and [`object`], [`objects`],
+//! [`object_map`] and [`optional_object`] a nested part
+//! (`#[serde(deserialize_with = "…")]`).
+
+use std::collections::BTreeMap;
 
 use serde::de::{Deserialize, Deserializer, Visitor};
 
@@ -28,7 +31,31 @@ pub(crate) fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Ok(items.into_iter().map(|Object(item)| item).collect())
 }
 
-/// One item of [`objects`].
+/// A map whose values are structs, each read from a JSON object only (see [`object`]).
+pub(crate) fn object_map<
+    'de,
+    D: Deserializer<'de>,
+    K: Deserialize<'de> + Ord,
+    T: Deserialize<'de>,
+>(
+    data: D,
+) -> Result<BTreeMap<K, T>, D::Error> {
+    let entries = BTreeMap::<K, Object<T>>::deserialize(data)?;
+    Ok(entries
+        .into_iter()
+        .map(|(key, Object(value))| (key, value))
+        .collect())
+}
+
+/// A struct or `null`, the struct read from a JSON object only (see [`object`]).
+pub(crate) fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    data: D,
+) -> Result<Option<T>, D::Error> {
+    let value = Option::<Object<T>>::deserialize(data)?;
+    Ok(value.map(|Object(value)| value))
+}
+
+/// One item of [`objects`], value of [`object_map`] or content of [`optional_object`].
 struct Object<T>(T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
