@@ -167,7 +167,7 @@ impl TicketLogAccumulator {
     }
 
     /// Records a line that could not be read (1-based `line`) and why (an
-    /// [`Error`], or any message).
+    /// [`crate::Error`], or any message).
     pub fn add_invalid(&mut self, line: u64, reason: &impl std::fmt::Display) {
         self.invalid.add(line, reason.to_string());
     }

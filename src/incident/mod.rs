@@ -11,8 +11,13 @@
 //! - [`validate_notice`] checks an external incident notice against the playbook's
 //!   template (required parts) and its "do not" rules, with byte spans.
 
+pub mod config;
+pub mod event;
 pub mod monitor;
 pub mod notice;
+mod recent;
 
-pub use monitor::{IncidentAlert, IncidentEvent, IncidentMonitor, MonitorConfig};
+pub use config::MonitorConfig;
+pub use event::IncidentEvent;
+pub use monitor::{IncidentAlert, IncidentMonitor};
 pub use notice::{validate_notice, validate_notice_with, NoticeOptions, NoticePart};

@@ -3,7 +3,7 @@
 //! Intent labels are short model-chosen strings (`how_to_2fa`, `billing_duplicate_charge`),
 //! so globs are the right power: a policy author can promote a family of intents
 //! without writing a regular expression. Labels are matched in their canonical form
-//! (the normalized view, trimmed: see [`canonical`]): models do not keep case steady,
+//! (the normalized view, trimmed: see `normalize::canonical`): models do not keep case steady,
 //! and a label is model output, so `ａccount_deletion` or `account_deletion` with a
 //! zero-width space must still be the `account_deletion` a policy escalates.
 

@@ -24,7 +24,7 @@
 //! Aho-Corasick automaton instead, so that a policy listing thousands of phrases that
 //! start alike cannot make each word cost thousands of comparisons.
 //!
-//! Phrases are matched on a [`normalize`](super::normalize) view of both the phrase and
+//! Phrases are matched on a normalized view (`text::normalize`) of both the phrase and
 //! the text: case folded, NFKC, invisible characters removed, whitespace collapsed. So
 //! `class action` matches "Class\n  Action" and "cl\u{200B}ass action", and a non-ASCII
 //! phrase folds case like any other (`KÜNDIGEN` matches `kündigen`). A phrase that
