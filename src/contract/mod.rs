@@ -424,13 +424,6 @@ fn typed_error(failure: &crate::source::JsonFailure, source: &Value, text: Optio
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail by panicking"
-)]
 mod tests {
     use super::*;
     use serde_json::json;

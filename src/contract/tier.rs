@@ -270,13 +270,6 @@ pub(crate) fn compute(declared: TrustLevel, tools: &ToolBoundary, safeguards: bo
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail by panicking"
-)]
 mod tests {
     use super::*;
 

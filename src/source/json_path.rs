@@ -233,7 +233,6 @@ fn unescape(token: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, reason = "tests fail by panicking")]
 mod tests {
     use super::*;
 

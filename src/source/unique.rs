@@ -103,7 +103,6 @@ impl<'de> Visitor<'de> for UniqueKeysVisitor {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests fail by panicking")]
 mod tests {
     use super::*;
 
