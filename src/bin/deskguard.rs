@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[path = "../cli/incident.rs"]
 mod incident;
@@ -52,6 +52,32 @@ enum ModeArg {
     Auto,
 }
 
+/// The engine's inputs, for the commands that check decisions: the embedded defaults
+/// for whatever is not given.
+#[derive(Args)]
+pub(crate) struct EngineArgs {
+    /// Policy YAML (default: the embedded policies/support-agent.yaml).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
+    /// AgentAz contract JSON (default: the embedded blueprint contract, A2).
+    #[arg(long, value_name = "FILE")]
+    contract: Option<String>,
+    /// Override the policy's mode.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+}
+
+impl EngineArgs {
+    /// Reads the files given and builds the engine.
+    pub(crate) fn build(&self) -> Result<Engine, String> {
+        build_engine(
+            self.policy.as_deref(),
+            self.contract.as_deref(),
+            self.mode.map(Mode::from),
+        )
+    }
+}
+
 impl From<ModeArg> for Mode {
     fn from(mode: ModeArg) -> Mode {
         match mode {
@@ -65,15 +91,8 @@ impl From<ModeArg> for Mode {
 enum Command {
     /// Check a request (ticket, context, model decision) and print the verdict JSON.
     Check {
-        /// Policy YAML (default: the embedded policies/support-agent.yaml).
-        #[arg(long, value_name = "FILE")]
-        policy: Option<String>,
-        /// AgentAz contract JSON (default: the embedded blueprint contract, A2).
-        #[arg(long, value_name = "FILE")]
-        contract: Option<String>,
-        /// Override the policy's mode.
-        #[arg(long, value_enum)]
-        mode: Option<ModeArg>,
+        #[command(flatten)]
+        engine: EngineArgs,
         /// Print compact JSON on one line.
         #[arg(long)]
         compact: bool,
@@ -131,15 +150,8 @@ enum Command {
     /// intent, violations by code, grounded drafts and cost; with --tickets, the
     /// runbook's weekly review of a ticket log.
     Eval {
-        /// Policy YAML (default: the embedded policies/support-agent.yaml).
-        #[arg(long, value_name = "FILE")]
-        policy: Option<String>,
-        /// AgentAz contract JSON (default: the embedded blueprint contract, A2).
-        #[arg(long, value_name = "FILE")]
-        contract: Option<String>,
-        /// Override the policy's mode.
-        #[arg(long, value_enum)]
-        mode: Option<ModeArg>,
+        #[command(flatten)]
+        engine: EngineArgs,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -222,20 +234,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check {
-            policy,
-            contract,
-            mode,
+            engine,
             compact,
             audit_log,
             request,
-        } => check(
-            policy.as_deref(),
-            contract.as_deref(),
-            mode.map(Mode::from),
-            compact,
-            audit_log.as_deref(),
-            &request,
-        ),
+        } => check(&engine, compact, audit_log.as_deref(), &request),
         Command::ValidateReply {
             policy,
             context,
@@ -251,18 +254,14 @@ fn main() -> ExitCode {
             ticket,
         } => shadow::screen(policy.as_deref(), now.as_deref(), compact, &ticket),
         Command::Eval {
-            policy,
-            contract,
-            mode,
+            engine,
             json,
             html,
             tickets,
             no_progress,
             labeled,
         } => shadow::eval(&shadow::EvalOptions {
-            policy: policy.as_deref(),
-            contract: contract.as_deref(),
-            mode: mode.map(Mode::from),
+            engine: &engine,
             json,
             html: html.as_deref(),
             tickets: tickets.as_deref(),
@@ -335,8 +334,7 @@ fn located(error: Error, path: &str) -> String {
     error.with_origin(origin(path)).to_string()
 }
 
-/// Builds the engine from the options the commands share: the embedded defaults for
-/// whatever is not given.
+/// Builds an engine from the files given: the embedded defaults for whatever is not.
 pub(crate) fn build_engine(
     policy: Option<&str>,
     contract: Option<&str>,
@@ -370,14 +368,12 @@ pub(crate) fn print_json(value: &impl serde::Serialize, compact: bool) -> Result
 }
 
 fn check(
-    policy: Option<&str>,
-    contract: Option<&str>,
-    mode: Option<Mode>,
+    engine: &EngineArgs,
     compact: bool,
     audit_log: Option<&str>,
     request: &str,
 ) -> Result<ExitCode, String> {
-    let engine = build_engine(policy, contract, mode)?;
+    let engine = engine.build()?;
     let parsed = Request::from_json(&read(request)?).map_err(|e| located(e, request))?;
     let verdict = engine.check(&parsed);
     if let Some(log) = audit_log {

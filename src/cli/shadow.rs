@@ -19,7 +19,7 @@ use deskguard::eval::{
     EvalAccumulator, EvalReport, LabeledRequest, TicketLogAccumulator, TicketRecord,
 };
 use deskguard::runbook::parse_ticket_json;
-use deskguard::{Engine, Mode};
+use deskguard::Engine;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
@@ -53,9 +53,7 @@ pub(crate) fn screen(
 
 /// Options of `deskguard eval`.
 pub(crate) struct EvalOptions<'a> {
-    pub policy: Option<&'a str>,
-    pub contract: Option<&'a str>,
-    pub mode: Option<Mode>,
+    pub engine: &'a super::EngineArgs,
     pub json: bool,
     pub html: Option<&'a str>,
     pub tickets: Option<&'a str>,
@@ -65,7 +63,7 @@ pub(crate) struct EvalOptions<'a> {
 
 /// `deskguard eval`.
 pub(crate) fn eval(options: &EvalOptions<'_>) -> Result<ExitCode, String> {
-    let engine = super::build_engine(options.policy, options.contract, options.mode)?;
+    let engine = options.engine.build()?;
     let mut replay = EvalAccumulator::new();
     stream(
         options.labeled,
