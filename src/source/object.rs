@@ -11,8 +11,10 @@
 //! (`#[serde(deserialize_with = "…")]`).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{Deserialize, Deserializer, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 /// Reads a nested struct (a request's ticket, a reply context's context) from a JSON
 /// object only, for `#[serde(deserialize_with = "object")]`: `"ticket": []` must not
@@ -32,19 +34,35 @@ pub(crate) fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// A map whose values are structs, each read from a JSON object only (see [`object`]).
-pub(crate) fn object_map<
-    'de,
+///
+/// Entries are inserted as they are read, as serde's own map reader does: collecting
+/// a map of wrapped values into a map of values would sort them again, and that sort
+/// is instantiated for every value type.
+pub(crate) fn object_map<'de, D, K, T>(data: D) -> Result<BTreeMap<K, T>, D::Error>
+where
     D: Deserializer<'de>,
     K: Deserialize<'de> + Ord,
     T: Deserialize<'de>,
->(
-    data: D,
-) -> Result<BTreeMap<K, T>, D::Error> {
-    let entries = BTreeMap::<K, Object<T>>::deserialize(data)?;
-    Ok(entries
-        .into_iter()
-        .map(|(key, Object(value))| (key, value))
-        .collect())
+{
+    struct Entries<K, T>(PhantomData<(K, T)>);
+
+    impl<'de, K: Deserialize<'de> + Ord, T: Deserialize<'de>> Visitor<'de> for Entries<K, T> {
+        type Value = BTreeMap<K, T>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter.write_str("a map")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Self::Value, A::Error> {
+            let mut map = BTreeMap::new();
+            while let Some((key, Object(value))) = entries.next_entry::<K, Object<T>>()? {
+                map.insert(key, value);
+            }
+            Ok(map)
+        }
+    }
+
+    data.deserialize_map(Entries(PhantomData))
 }
 
 /// A struct or `null`, the struct read from a JSON object only (see [`object`]).
