@@ -98,7 +98,8 @@ registry! {
         NotGrounded => "NOT_GROUNDED",
         /// No KB document in context scores at or above the retrieval minimum.
         RetrievalBelowMin => "RETRIEVAL_BELOW_MIN",
-        /// The model itself asked for escalation (decision ESCALATE or `ESCALATE_NEEDED:`).
+        /// The model itself asked for escalation: the plain-text `ESCALATE_NEEDED:` form,
+        /// or `escalation.needed: true` in a decision that does not escalate.
         ModelEscalated => "MODEL_ESCALATED",
 
         // -- the tool gate --

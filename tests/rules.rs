@@ -2270,6 +2270,46 @@ fn escalate_needed_plain_text() {
     );
 }
 
+/// The blueprint's decision carries the model's own escalation block. A decision that
+/// does not escalate while that block says `needed: true` contradicts itself, and the
+/// verdict takes the safer reading; `needed: false` changes nothing (the baselines).
+#[test]
+fn escalation_needed_in_the_decision_escalates_whatever_it_decided() {
+    for kind in ["AUTO_RESOLVE", "DRAFT", "ROUTE"] {
+        let verdict = Req::auto()
+            .kind(kind)
+            .set("/decision/escalation/needed", json!(true))
+            .set("/decision/escalation/queue", json!("billing"))
+            .check(&A3_AUTO);
+        // The model's queue counts only for a ROUTE (see Routing).
+        Expect {
+            decision: "ESCALATE",
+            proposed: Some(kind),
+            violations: &["MODEL_ESCALATED"],
+            allowed: &[("send_reply", "execute"), ("ticket_update", "execute")],
+            queue: "general_support",
+            ..Expect::default()
+        }
+        .assert(&verdict);
+        assert_acts_withheld(&verdict, kind);
+        assert_eq!(severities(&verdict), ["block"], "{kind}");
+        assert_eq!(
+            verdict.violations[0].message,
+            format!("the model decided {kind} but marked escalation as needed")
+        );
+        assert_eq!(
+            verdict.violations[0].field.as_deref(),
+            Some("decision.escalation.needed")
+        );
+    }
+    let verdict = Req::draft()
+        .kind("ESCALATE")
+        .set("/decision/escalation/needed", json!(true))
+        .check(&A2);
+    assert_eq!(name(&verdict.decision), "ESCALATE");
+    assert!(verdict.violations.is_empty(), "{:?}", verdict.violations);
+}
+
 // ---------------------------------------------------------------------------------
 // Routing
 // ---------------------------------------------------------------------------------

@@ -138,6 +138,26 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
         }
     };
 
+    // A decision whose own escalation block says `needed: true` contradicts itself
+    // unless it escalates; the verdict takes the safer of the two readings.
+    if decision.decision != DecisionKind::Escalate
+        && decision
+            .escalation
+            .as_ref()
+            .is_some_and(|escalation| escalation.needed)
+    {
+        findings.violate(
+            Violation::block(
+                Code::ModelEscalated,
+                format!(
+                    "the model decided {} but marked escalation as needed",
+                    decision.decision
+                ),
+            )
+            .in_field("decision.escalation.needed"),
+            DecisionKind::Escalate,
+        );
+    }
     triggers::from_decision(context, request, &ticket_matches, &decision, &mut findings);
     limits::actions(context, &decision, &mut findings);
     auto_resolve_ladder(context, &decision, &mut findings);
