@@ -542,12 +542,45 @@ fn churn_threat_positive_with_span() {
     assert_span(&verdict, &req, "churn_threat", "ticket.body", "cancelling");
 }
 
+/// A threat to cancel or to leave for a named competitor, in the words customers use.
+#[test]
+fn churn_threat_positive_explicit_threats_and_competitor_switches() {
+    for (body, phrase) in [
+        ("Fix this or we will cancel.", "will cancel"),
+        (
+            "Honestly I\u{2019}ll cancel if this happens again.",
+            "I\u{2019}ll cancel",
+        ),
+        (
+            "We are going to cancel unless someone helps.",
+            "going to cancel",
+        ),
+        (
+            "We're switching to Zendesk next month.",
+            "switching to Zendesk",
+        ),
+        (
+            "Our team is moving to Help  Scout.",
+            "moving to Help  Scout",
+        ),
+    ] {
+        let req = Req::draft().body(body);
+        let verdict = req.check(&A2);
+        escalated(&["churn_threat"], "retention", "high").assert(&verdict);
+        assert_span(&verdict, &req, "churn_threat", "ticket.body", phrase);
+    }
+}
+
 #[test]
 fn churn_threat_negative_cancel_without_a_threat() {
-    let verdict = Req::draft()
-        .body("Can I cancel a scheduled report email?")
-        .check(&A2);
-    Expect::default().assert(&verdict);
+    for body in [
+        "Can I cancel a scheduled report email?",
+        "How do I cancel an invite I sent by mistake?",
+        "We are moving to the new dashboard, where is the export button?",
+    ] {
+        let verdict = Req::draft().body(body).check(&A2);
+        Expect::default().assert(&verdict);
+    }
 }
 
 #[test]
@@ -847,6 +880,19 @@ fn identity_unverified_by_sensitive_intent() {
     escalated(&["identity_unverified"], "general_support", "medium").assert(&verdict);
     // A how-to question needs no verified identity.
     Expect::default().assert(&Req::draft().unverified().check(&A2));
+    // An order's status is the customer's own data: promoted to auto-resolve, but only
+    // for a verified customer.
+    let verdict = Req::auto()
+        .unverified()
+        .intent("order_status")
+        .check(&A3_AUTO);
+    Expect {
+        proposed: Some("AUTO_RESOLVE"),
+        allowed: &[("send_reply", "execute"), ("ticket_update", "execute")],
+        ..escalated(&["identity_unverified"], "general_support", "medium")
+    }
+    .assert(&verdict);
+    assert_acts_withheld(&verdict, "order_status");
 }
 
 #[test]

@@ -738,9 +738,16 @@ fn an_inline_prohibited_topic_is_enforced_and_a_malformed_one_refused() {
     let error = Policy::from_yaml(&text).unwrap_err();
     assert_eq!(error.code(), Code::PolicyInvalid);
     assert_eq!(error.field(), Some("content_guardrails.prohibited_topics"));
+    // The error points at the list's key.
+    let line = 1 + text
+        .lines()
+        .position(|line| line == "  prohibited_topics:")
+        .unwrap();
     assert_eq!(
         error.to_string(),
-        "299:3: field `content_guardrails.prohibited_topics`: a topic must be a name or a \
-         mapping with `name`, `phrases` and `patterns`: missing field `name`"
+        format!(
+            "{line}:3: field `content_guardrails.prohibited_topics`: a topic must be a name \
+             or a mapping with `name`, `phrases` and `patterns`: missing field `name`"
+        )
     );
 }
