@@ -96,7 +96,8 @@ registry! {
         MoneyOrAccountAction => "MONEY_OR_ACCOUNT_ACTION",
         /// The model said grounded=false; ungrounded answers escalate.
         NotGrounded => "NOT_GROUNDED",
-        /// No KB document in context scores at or above the retrieval minimum.
+        /// No KB document in context scores at or above the retrieval minimum, and there
+        /// is no CRM or order context or the intent is one only the KB grounds.
         RetrievalBelowMin => "RETRIEVAL_BELOW_MIN",
         /// The model itself asked for escalation: the plain-text `ESCALATE_NEEDED:` form,
         /// or `escalation.needed: true` in a decision that does not escalate.

@@ -859,9 +859,9 @@ fn refund_outside_policy_trigger_and_negative() {
     let verdict = Req::refund(29.0).set("/context/kb", json!([])).check(&A3);
     Expect {
         decision: "ESCALATE",
-        violations: &["REFUND_NO_POLICY"],
+        violations: &["RETRIEVAL_BELOW_MIN", "REFUND_NO_POLICY"],
         blocked: &[("refund_issue", "REFUND_NO_POLICY")],
-        triggers: &["refund_outside_policy"],
+        triggers: &["refund_outside_policy", "ungrounded"],
         queue: "billing",
         priority: "medium",
         ..Expect::default()
@@ -946,6 +946,40 @@ fn ungrounded_when_retrieval_is_below_the_minimum() {
         ..escalated(&["ungrounded"], "general_support", "medium")
     }
     .assert(&req.set("/context/kb", json!([])).check(&A3));
+}
+
+/// The playbook: low retrieval confidence on a billing or legal topic escalates. For
+/// the policy's `kb_required_intents` the account's CRM and order records do not stand
+/// in for a KB document: they say what the account holds, not what the policy is.
+#[test]
+fn a_billing_answer_needs_the_knowledge_base_whatever_the_crm_holds() {
+    let weak = Req::draft()
+        .intent("billing_invoice_question")
+        .set("/context/kb/0/score", json!(0.49))
+        .set("/context/crm", json!({"plan": "Pro"}));
+    let verdict = weak.check(&A3);
+    Expect {
+        violations: &["RETRIEVAL_BELOW_MIN"],
+        ..escalated(&["ungrounded"], "billing", "medium")
+    }
+    .assert(&verdict);
+    assert_eq!(
+        verdict.violations[0].message,
+        "intent `billing_invoice_question` needs a KB document scoring at least 0.5; CRM \
+         and order context do not ground it"
+    );
+    assert_eq!(
+        violation_fields(&verdict),
+        vec![("RETRIEVAL_BELOW_MIN".into(), Some("context.kb".into()))]
+    );
+    // A relevant document grounds it; another intent is grounded by the CRM.
+    Expect::default().assert(
+        &weak
+            .clone()
+            .set("/context/kb/0/score", json!(0.5))
+            .check(&A3),
+    );
+    Expect::default().assert(&weak.intent("how_to_invoices").check(&A3));
 }
 
 #[test]
@@ -1676,17 +1710,19 @@ fn credit_over_the_cap_is_blocked_without_a_transaction() {
 
 #[test]
 fn refund_without_a_documented_policy() {
+    // A billing intent without a relevant KB document is ungrounded as well
+    // (`kb_required_intents`).
     refund_blocked(
-        &["REFUND_NO_POLICY"],
+        &["RETRIEVAL_BELOW_MIN", "REFUND_NO_POLICY"],
         &[("refund_issue", "REFUND_NO_POLICY")],
-        &["refund_outside_policy"],
+        &["refund_outside_policy", "ungrounded"],
     )
     .assert(&Req::refund(29.0).set("/context/kb", json!([])).check(&A3));
     // A refund-policy document that scores below the retrieval minimum does not count.
     refund_blocked(
-        &["REFUND_NO_POLICY"],
+        &["RETRIEVAL_BELOW_MIN", "REFUND_NO_POLICY"],
         &[("refund_issue", "REFUND_NO_POLICY")],
-        &["refund_outside_policy"],
+        &["refund_outside_policy", "ungrounded"],
     )
     .assert(
         &Req::refund(29.0)
@@ -1859,6 +1895,7 @@ fn every_failing_money_rule_is_reported() {
         .check(&A3);
     refund_blocked(
         &[
+            "RETRIEVAL_BELOW_MIN",
             "IDENTITY_UNVERIFIED",
             "REFUND_OVER_CAP",
             "REFUND_NO_POLICY",
@@ -1869,6 +1906,7 @@ fn every_failing_money_rule_is_reported() {
             "refund_over_cap",
             "refund_outside_policy",
             "identity_unverified",
+            "ungrounded",
         ],
     )
     .assert(&verdict);

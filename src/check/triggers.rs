@@ -223,7 +223,9 @@ pub(crate) fn from_decision(
 }
 
 /// "Ground or escalate": an ungrounded answer, or one claimed grounded with nothing
-/// relevant in context, escalates.
+/// relevant in context, escalates. For the policy's `kb_required_intents` (billing,
+/// legal) only a relevant KB document counts: CRM and order context say what the
+/// account holds, not what the policy is.
 fn grounding(
     context: &CheckContext<'_>,
     request: &Request,
@@ -251,16 +253,30 @@ fn grounding(
         .kb
         .iter()
         .any(|doc| doc.score.is_none_or(|score| score >= min));
-    if !relevant_kb && sources.crm.is_empty() && sources.orders.is_empty() {
-        let message = format!(
-            "the decision claims grounding, but no KB document scores at least {min} and there is no CRM or order context"
-        );
-        findings.violate(
-            Violation::block(Code::RetrievalBelowMin, message.clone()).in_field("context.kb"),
-            DecisionKind::Escalate,
-        );
-        findings.fire(Trigger::Ungrounded, message, None);
+    if relevant_kb {
+        return;
     }
+    let message = if context
+        .policy
+        .kb_required_intents
+        .is_match(&decision.intent)
+    {
+        format!(
+            "intent `{}` needs a KB document scoring at least {min}; CRM and order context do not ground it",
+            decision.intent
+        )
+    } else if sources.crm.is_empty() && sources.orders.is_empty() {
+        format!(
+            "the decision claims grounding, but no KB document scores at least {min} and there is no CRM or order context"
+        )
+    } else {
+        return;
+    };
+    findings.violate(
+        Violation::block(Code::RetrievalBelowMin, message.clone()).in_field("context.kb"),
+        DecisionKind::Escalate,
+    );
+    findings.fire(Trigger::Ungrounded, message, None);
 }
 
 /// A dispute (by intent or phrase) over the threshold. The disputed amount is the

@@ -156,6 +156,10 @@ pub struct Thresholds {
     pub draft: f64,
     /// A KB document scoring below this grounds nothing.
     pub retrieval_min: f64,
+    /// Intent globs whose answers only the knowledge base grounds: CRM and order
+    /// context alone do not.
+    #[serde(default)]
+    pub kb_required_intents: Vec<String>,
 }
 
 /// Per-ticket limits.

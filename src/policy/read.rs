@@ -49,6 +49,7 @@ read_struct!(
         auto_resolve: required,
         draft: required,
         retrieval_min: required,
+        kb_required_intents: default,
     }
 );
 
