@@ -759,6 +759,31 @@ fn the_ai_disclosure_is_added_unless_the_turn_is_known_to_be_later() {
     assert!(added(Req::draft().set("/ticket/turn", json!(2))).is_empty());
 }
 
+/// The playbook's data-collection notice is due when account data is requested: the
+/// decision proposes one of the policy's `identity.account_data_tools`.
+#[test]
+fn the_data_collection_notice_is_added_when_the_decision_reads_account_data() {
+    let later = Req::draft().set("/ticket/turn", json!(2));
+    let looked_up = later.clone().actions(json!([
+        { "tool": "order_lookup", "args": { "order_id": "A-1" } },
+        { "tool": "send_reply", "args": { "mode": "draft" } }
+    ]));
+    let reply = looked_up.check(&A3).reply.unwrap();
+    assert_eq!(reply.disclosures_added, ["data_collection_notice"]);
+    assert_eq!(
+        reply.text,
+        "Go to Settings > Security > Two-Factor Authentication.\n\n\
+         I'll need to access your account information to help with this."
+    );
+    // Another tool, or none, requests no account data.
+    assert!(later.check(&A3).reply.is_none());
+    let other = later.actions(json!([
+        { "tool": "kb_search", "args": { "query": "2fa" } },
+        { "tool": "send_reply", "args": { "mode": "draft" } }
+    ]));
+    assert!(other.check(&A3).reply.is_none());
+}
+
 #[test]
 fn immediate_intent_positive_and_near_miss() {
     // account_deletion routes by intent (the trigger route names no queue).

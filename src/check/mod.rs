@@ -164,11 +164,16 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
     // The response validator on the reply (all rules) and the note (PII, citations):
     // a blocking finding keeps the verdict at DRAFT at most, so an ungrounded claim or
     // leaked card is never auto-sent; the masked reply goes out in `verdict.reply`.
+    let account_data_requested = decision
+        .actions
+        .iter()
+        .any(|action| context.policy.account_data_tools.contains(&action.tool));
     let (reply_violations, reply) = crate::validator::check_decision(
         &context.policy.validator,
         request,
         &decision,
         ticket_text.views(),
+        account_data_requested,
     );
     for violation in reply_violations {
         findings.violate(violation, DecisionKind::Draft);

@@ -235,6 +235,10 @@ pub struct Identity {
     /// Sensitive intents (globs): an unverified customer escalates.
     #[serde(default)]
     pub gated_intents: Vec<String>,
+    /// Tools that read the customer's account data: a decision that proposes one is
+    /// requesting account data, and the `account_data_requested` disclosures are due.
+    #[serde(default)]
+    pub account_data_tools: Vec<String>,
 }
 
 /// The hard escalation triggers.

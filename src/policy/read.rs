@@ -90,6 +90,7 @@ read_struct!(
     Deny {
         gated_tools: default,
         gated_intents: default,
+        account_data_tools: default,
     }
 );
 

@@ -1113,12 +1113,15 @@ pub struct VerdictReply {
 /// it differs from the model's.
 ///
 /// A missing disclosure is not a violation here: the verdict appends the disclosure
-/// text to the reply and says so in `reply.disclosures_added`.
+/// text to the reply and says so in `reply.disclosures_added`. The data-collection
+/// notice is due when `account_data_requested`: the decision proposes one of the
+/// policy's `identity.account_data_tools`.
 pub(crate) fn check_decision(
     validator: &CompiledValidator,
     request: &Request,
     decision: &crate::decision::Decision,
     normalized_ticket: [&str; 2],
+    account_data_requested: bool,
 ) -> (Vec<Violation>, Option<VerdictReply>) {
     let input = ReplyInput {
         context: &request.context,
@@ -1131,7 +1134,7 @@ pub(crate) fn check_decision(
         now: request.now.as_deref(),
         internal_note: Some(&decision.internal_note),
         grounded: Some(decision.grounded),
-        account_data_requested: false,
+        account_data_requested,
     };
     let reply = decision.customer_reply.as_str();
     let report = validator.validate(
