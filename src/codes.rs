@@ -209,6 +209,9 @@ registry! {
         DataLossClaim => "data_loss_claim",
         /// The ticket mentions self-harm or violence.
         SelfHarmOrViolence => "self_harm_or_violence",
+        /// The ticket blames the loss of a client, customer or deal on the agent (legal
+        /// liability: the runbook sends it to engineering and legal).
+        AgentCausedLoss => "agent_caused_loss",
         /// The sentiment is critical, or negative past the policy's turn limit.
         NegativeSentiment => "negative_sentiment",
         /// The customer contacted support about the same issue repeatedly.
@@ -240,6 +243,7 @@ impl Trigger {
         Trigger::ComplianceLanguage,
         Trigger::DataLossClaim,
         Trigger::SelfHarmOrViolence,
+        Trigger::AgentCausedLoss,
     ];
 }
 

@@ -711,6 +711,33 @@ fn self_harm_or_violence_negative_troubleshoot() {
     Expect::default().assert(&verdict);
 }
 
+/// The runbook: customer loss explicitly attributed to agent behavior goes to
+/// engineering and legal (legal liability).
+#[test]
+fn agent_caused_loss_positive_with_span() {
+    let req = Req::draft()
+        .body("Your agent emailed the wrong invoice and it cost us the contract with Acme.");
+    let verdict = req.check(&A3);
+    escalated(&["agent_caused_loss"], "legal", "high").assert(&verdict);
+    assert_span(
+        &verdict,
+        &req,
+        "agent_caused_loss",
+        "ticket.body",
+        "cost us the contract",
+    );
+    let req = Req::draft().subject("We LOST a client because of your bot");
+    escalated(&["agent_caused_loss"], "legal", "high").assert(&req.check(&A3));
+}
+
+#[test]
+fn agent_caused_loss_negative_lost_access() {
+    let verdict = Req::draft()
+        .body("We lost the client portal link, how do I find it again?")
+        .check(&A3);
+    Expect::default().assert(&verdict);
+}
+
 #[test]
 fn negative_sentiment_critical_fires() {
     let verdict = Req::draft()
