@@ -214,6 +214,8 @@ registry! {
         AgentCausedLoss => "agent_caused_loss",
         /// The sentiment is critical, or negative past the policy's turn limit.
         NegativeSentiment => "negative_sentiment",
+        /// The model rated the ticket's urgency at a level the policy escalates.
+        UrgentTicket => "urgent_ticket",
         /// The customer contacted support about the same issue repeatedly.
         RepeatedContact => "repeated_contact",
         /// The intent is one the policy always escalates (account deletion, abuse report, ...).

@@ -131,6 +131,7 @@ fn assert_enterprise_escalation(verdict: &Verdict) {
             Trigger::ChurnThreat,
             Trigger::DataLossClaim,
             Trigger::NegativeSentiment,
+            Trigger::UrgentTicket,
             Trigger::Ungrounded
         ]
     );

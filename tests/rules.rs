@@ -738,6 +738,31 @@ fn agent_caused_loss_negative_lost_access() {
     Expect::default().assert(&verdict);
 }
 
+/// The blueprint: urgency signals trigger escalation. The default policy escalates the
+/// model's `high`; `medium` and `low` pass.
+#[test]
+fn urgent_ticket_by_the_models_urgency() {
+    let verdict = Req::draft()
+        .set("/decision/urgency", json!("high"))
+        .check(&A2);
+    escalated(&["urgent_ticket"], "general_support", "high").assert(&verdict);
+    assert_eq!(
+        detail(&verdict, "urgent_ticket"),
+        (None, None),
+        "the trigger has no text span"
+    );
+    assert_eq!(verdict.escalation.details[0].message, "urgency is `high`");
+    Expect {
+        priority: "medium",
+        ..Expect::default()
+    }
+    .assert(
+        &Req::draft()
+            .set("/decision/urgency", json!("medium"))
+            .check(&A2),
+    );
+}
+
 #[test]
 fn negative_sentiment_critical_fires() {
     let verdict = Req::draft()
@@ -2542,10 +2567,17 @@ fn routing_model_queue_only_for_route_and_only_if_known() {
 
 #[test]
 fn routing_priority_is_the_max_of_triggers_and_urgency() {
+    // A policy whose urgencies escalate nothing, so that urgency only sets the priority.
+    let urgency_rule = "  urgency:\n    escalate_on: [high]\n";
+    assert!(EMBEDDED_POLICY_YAML.contains(urgency_rule));
+    let calm = Engine::builder()
+        .policy_yaml(EMBEDDED_POLICY_YAML.replace(urgency_rule, ""))
+        .build()
+        .unwrap();
     let req = Req::draft().set("/ticket/customer/prior_contacts_same_issue", json!(2));
-    escalated(&["repeated_contact"], "general_support", "medium").assert(&req.check(&A2));
+    escalated(&["repeated_contact"], "general_support", "medium").assert(&req.check(&calm));
     escalated(&["repeated_contact"], "general_support", "high")
-        .assert(&req.set("/decision/urgency", json!("high")).check(&A2));
+        .assert(&req.set("/decision/urgency", json!("high")).check(&calm));
 }
 
 // ---------------------------------------------------------------------------------

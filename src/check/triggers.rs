@@ -194,6 +194,16 @@ pub(crate) fn from_decision(
         }
         _ => {}
     }
+    if let Some(urgency) = decision
+        .urgency
+        .filter(|urgency| policy.escalate_urgencies.contains(urgency))
+    {
+        findings.fire(
+            Trigger::UrgentTicket,
+            format!("urgency is `{}`", urgency.as_str()),
+            None,
+        );
+    }
 
     if let Some(glob) = policy.immediate_intents.first_match(&decision.intent) {
         findings.fire(

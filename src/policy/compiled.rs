@@ -97,6 +97,7 @@ pub(crate) struct CompiledPolicy {
     pub enterprise_min_arr_usd: f64,
     pub min_prior_contacts: u32,
     pub escalate_sentiments: Vec<Sentiment>,
+    pub escalate_urgencies: Vec<Priority>,
     pub negative_from_turn: Option<u32>,
     /// Each textual trigger and its phrase set in [`Self::ticket_phrases`].
     pub textual_triggers: Vec<(Trigger, SetId)>,
@@ -293,6 +294,7 @@ impl CompiledPolicy {
             enterprise_min_arr_usd: policy.escalation.enterprise.min_arr_usd,
             min_prior_contacts: policy.escalation.repeated_contact.min_prior_contacts,
             escalate_sentiments: policy.escalation.sentiment.escalate_on.clone(),
+            escalate_urgencies: policy.escalation.urgency.escalate_on.clone(),
             negative_from_turn: policy.escalation.sentiment.negative_from_turn,
             textual_triggers,
             ticket_phrases,

@@ -71,6 +71,17 @@ pub enum Priority {
     High,
 }
 
+impl Priority {
+    /// The machine name (`low`, `medium`, `high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
+    }
+}
+
 /// The model's sentiment label, from the blueprint's output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -254,6 +265,9 @@ pub struct Escalation {
     pub repeated_contact: RepeatedContact,
     /// Sentiment rules.
     pub sentiment: SentimentRule,
+    /// Urgency rules.
+    #[serde(default)]
+    pub urgency: UrgencyRule,
     /// Phrase sets for the textual triggers, keyed by trigger name.
     #[serde(default)]
     pub phrases: BTreeMap<Trigger, PhraseSet>,
@@ -288,6 +302,15 @@ pub struct SentimentRule {
     /// Negative sentiment at or after this conversation turn escalates.
     #[serde(default)]
     pub negative_from_turn: Option<u32>,
+}
+
+/// Urgency rules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgencyRule {
+    /// Urgencies (the model's label) that always escalate.
+    #[serde(default)]
+    pub escalate_on: Vec<Priority>,
 }
 
 /// Phrases and patterns that detect one textual trigger.

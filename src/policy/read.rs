@@ -10,7 +10,8 @@ use super::{
     AliasRule, ArgCondition, AutoResolve, CommitmentPolicy, CommitmentRule, ContentGuardrails,
     Disclosure, DisputeRule, Enterprise, Escalation, Financial, GroundingPolicy, Identity,
     IntentRoute, Limits, PhraseSet, PiiPolicy, Policy, RepeatedContact, Routing, SentimentRule,
-    StalenessPolicy, Thresholds, ToneGuidelines, TriggerRoute, ValidatorPolicy, Withhold,
+    StalenessPolicy, Thresholds, ToneGuidelines, TriggerRoute, UrgencyRule, ValidatorPolicy,
+    Withhold,
 };
 use crate::source::read::{read_struct, FromTree};
 use crate::source::tree::{Node, TreeError};
@@ -101,6 +102,7 @@ read_struct!(
         enterprise: required,
         repeated_contact: required,
         sentiment: required,
+        urgency: default,
         phrases: default,
     }
 );
@@ -125,6 +127,13 @@ read_struct!(
     Deny {
         escalate_on: default,
         negative_from_turn: default,
+    }
+);
+
+read_struct!(
+    UrgencyRule,
+    Deny {
+        escalate_on: default,
     }
 );
 
