@@ -114,7 +114,7 @@ registry! {
         SendNotAuthorized => "SEND_NOT_AUTHORIZED",
         /// The contract does not authorize closing the ticket, so it stays open for a human.
         CloseNotAuthorized => "CLOSE_NOT_AUTHORIZED",
-        /// More actions than the per-ticket limit, or the trace already spent the budget.
+        /// The calls the trace made and the actions proposed exceed the per-ticket limit.
         ToolCallsExceeded => "TOOL_CALLS_EXCEEDED",
         /// The trace used more reasoning turns than the contract's loop boundary.
         LoopLimitExceeded => "LOOP_LIMIT_EXCEEDED",

@@ -2043,18 +2043,22 @@ fn action_args_invalid_for_a_refund_without_a_usable_amount() {
     );
 }
 
+/// The limit is per ticket: the calls the trace already made count with the actions
+/// the decision proposes ("if you would exceed it, escalate").
 #[test]
 fn tool_calls_exceeded_by_actions() {
     let classify = json!({ "tool": "classify", "args": {} });
-    let six = Req::draft().actions(json!(vec![classify.clone(); 6]));
-    let verdict = six.check(&A2);
+    // The baseline's trace made 1 call: 5 more reach the limit of 6.
+    let five = Req::draft().actions(json!(vec![classify.clone(); 5]));
+    let verdict = five.check(&A2);
     assert_eq!(verdict.decision.as_str(), "DRAFT");
     assert!(verdict.violations.is_empty());
-    let verdict = six.actions(json!(vec![classify; 7])).check(&A2);
+    let six = five.actions(json!(vec![classify.clone(); 6]));
+    let verdict = six.check(&A2);
     Expect {
         decision: "ESCALATE",
         violations: &["TOOL_CALLS_EXCEEDED"],
-        allowed: &[("classify", "execute"); 7],
+        allowed: &[("classify", "execute"); 6],
         queue: "general_support",
         ..Expect::default()
     }
@@ -2066,11 +2070,26 @@ fn tool_calls_exceeded_by_actions() {
             Some("decision.actions".into())
         )]
     );
+    assert_eq!(
+        verdict.violations[0].message,
+        "the ticket would use 7 tool calls (1 made, 6 proposed), over the limit of 6 per ticket"
+    );
+    // Without a trace, the actions alone count.
+    let untraced = six.remove("/trace/tool_calls");
+    assert!(untraced.check(&A2).violations.is_empty());
+    let verdict = untraced.actions(json!(vec![classify; 7])).check(&A2);
+    assert_eq!(
+        verdict.violations[0].message,
+        "the decision proposes 7 actions, over the limit of 6 per ticket"
+    );
+    assert_eq!(verdict.decision.as_str(), "ESCALATE");
 }
 
 #[test]
 fn tool_calls_exceeded_by_trace() {
-    Expect::default().assert(&Req::draft().set("/trace/tool_calls", json!(6)).check(&A2));
+    // With the baseline's one action, 5 calls made reach the limit of 6.
+    Expect::default().assert(&Req::draft().set("/trace/tool_calls", json!(5)).check(&A2));
+    // A trace over the limit on its own is reported there, once.
     let verdict = Req::draft().set("/trace/tool_calls", json!(7)).check(&A2);
     Expect {
         decision: "ESCALATE",

@@ -81,18 +81,34 @@ pub(crate) fn trace(context: &CheckContext<'_>, request: &Request, findings: &mu
     }
 }
 
-/// Actions proposed in one decision.
-pub(crate) fn actions(context: &CheckContext<'_>, decision: &Decision, findings: &mut Findings) {
-    let max_calls = context.policy.max_tool_calls;
-    let proposed = decision.actions.len();
-    if proposed > max_calls as usize {
-        findings.violate(
-            Violation::block(
-                Code::ToolCallsExceeded,
-                format!("the decision proposes {proposed} actions, over the limit of {max_calls} per ticket"),
-            )
-            .in_field("decision.actions"),
-            DecisionKind::Escalate,
-        );
+/// Actions proposed in one decision, counted with the calls the trace already made:
+/// the limit is per ticket, and the blueprint escalates when the agent *would* exceed
+/// it.
+pub(crate) fn actions(
+    context: &CheckContext<'_>,
+    request: &Request,
+    decision: &Decision,
+    findings: &mut Findings,
+) {
+    let max_calls = u64::from(context.policy.max_tool_calls);
+    let made = u64::from(request.trace.tool_calls.unwrap_or(0));
+    let proposed = decision.actions.len() as u64;
+    // A trace already over the limit is reported at `trace.tool_calls` (see `trace`).
+    if made > max_calls || made + proposed <= max_calls {
+        return;
     }
+    let message = if made == 0 {
+        format!(
+            "the decision proposes {proposed} actions, over the limit of {max_calls} per ticket"
+        )
+    } else {
+        format!(
+            "the ticket would use {} tool calls ({made} made, {proposed} proposed), over the limit of {max_calls} per ticket",
+            made + proposed
+        )
+    };
+    findings.violate(
+        Violation::block(Code::ToolCallsExceeded, message).in_field("decision.actions"),
+        DecisionKind::Escalate,
+    );
 }

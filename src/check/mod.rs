@@ -159,7 +159,7 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
         );
     }
     triggers::from_decision(context, request, &ticket_matches, &decision, &mut findings);
-    limits::actions(context, &decision, &mut findings);
+    limits::actions(context, request, &decision, &mut findings);
     auto_resolve_ladder(context, &decision, &mut findings);
     // The response validator on the reply (all rules) and the note (PII, citations):
     // a blocking finding keeps the verdict at DRAFT at most, so an ungrounded claim or
