@@ -220,7 +220,7 @@ registry! {
         RepeatedContact => "repeated_contact",
         /// The intent is one the policy always escalates (account deletion, abuse report, ...).
         ImmediateIntent => "immediate_intent",
-        /// A payment dispute above the policy's dispute threshold.
+        /// A payment dispute above the policy's dispute threshold, or of an amount nothing states.
         PaymentDisputeOverThreshold => "payment_dispute_over_threshold",
         /// A refund or credit above the auto-refund cap.
         RefundOverCap => "refund_over_cap",

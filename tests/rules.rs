@@ -888,6 +888,33 @@ fn payment_dispute_by_intent_uses_the_named_order_amount() {
     );
 }
 
+/// Fail closed: a dispute whose amount neither the ticket, the actions nor the orders
+/// state cannot be shown to be under the threshold.
+#[test]
+fn payment_dispute_of_an_unstated_amount_escalates() {
+    let req = Req::draft().body("I am disputing the charge from last week.");
+    let verdict = req.check(&A2);
+    escalated(&["payment_dispute_over_threshold"], "billing", "high").assert(&verdict);
+    assert_span(
+        &verdict,
+        &req,
+        "payment_dispute_over_threshold",
+        "ticket.body",
+        "disputing",
+    );
+    assert_eq!(
+        verdict.escalation.details[0].message,
+        "a payment dispute of an amount that neither the ticket, the actions nor the orders \
+         state, so it may be over the threshold of 500 USD"
+    );
+    // An order the ticket names states it.
+    let named = req.body("I am disputing txn_9001.").set(
+        "/context/orders",
+        json!([{ "txn_id": "txn_9001", "amount_usd": 40, "status": "paid" }]),
+    );
+    Expect::default().assert(&named.check(&A2));
+}
+
 #[test]
 fn payment_dispute_negative_at_or_below_the_threshold_or_no_dispute() {
     // At the threshold does not fire (strictly over).

@@ -289,9 +289,9 @@ fn grounding(
     findings.fire(Trigger::Ungrounded, message, None);
 }
 
-/// A dispute (by intent or phrase) over the threshold. The disputed amount is the
-/// largest of: amounts the actions move, orders the ticket or actions name, and USD
-/// amounts written in the ticket.
+/// A dispute (by intent or phrase) over the threshold, or of an amount nothing states.
+/// The disputed amount is the largest of: amounts the actions move, orders the ticket
+/// or actions name, and USD amounts written in the ticket.
 fn payment_dispute(
     context: &CheckContext<'_>,
     request: &Request,
@@ -332,16 +332,22 @@ fn payment_dispute(
     let largest = amounts.fold(None, |max: Option<f64>, amount| {
         Some(max.map_or(amount, |max| max.max(amount)))
     });
-    if let Some(amount) = largest.filter(|amount| *amount > policy.dispute_threshold_usd) {
-        findings.fire(
-            Trigger::PaymentDisputeOverThreshold,
-            format!(
-                "a payment dispute of {amount} USD is over the threshold of {} USD",
-                policy.dispute_threshold_usd
-            ),
-            by_text.map(|(field, span): (&str, Span)| (field, span)),
-        );
-    }
+    let threshold = policy.dispute_threshold_usd;
+    // A dispute whose amount nothing states cannot be shown to be under the threshold.
+    let message = match largest {
+        Some(amount) if amount > threshold => {
+            format!("a payment dispute of {amount} USD is over the threshold of {threshold} USD")
+        }
+        Some(_) => return,
+        None => format!(
+            "a payment dispute of an amount that neither the ticket, the actions nor the orders state, so it may be over the threshold of {threshold} USD"
+        ),
+    };
+    findings.fire(
+        Trigger::PaymentDisputeOverThreshold,
+        message,
+        by_text.map(|(field, span): (&str, Span)| (field, span)),
+    );
 }
 
 /// USD amounts written as `$1,200.50`, `1200 USD` or `USD 1200`.
