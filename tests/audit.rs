@@ -56,6 +56,38 @@ fn an_untouched_chain_verifies() {
     assert_eq!(fault(&[]), (None, None));
 }
 
+/// The blueprint: log every decision with its retrieved sources and confidence.
+#[test]
+fn records_carry_the_retrieved_sources_and_confidence() {
+    let records = chain(3);
+    let sources = |record: &AuditRecord| -> Vec<(String, Option<f64>)> {
+        record
+            .sources
+            .iter()
+            .map(|source| (source.id.clone(), source.score))
+            .collect()
+    };
+    assert_eq!(sources(&records[0]), [("KB-118".to_string(), Some(0.91))]);
+    assert_eq!(records[0].grounded, Some(true));
+    assert_eq!(records[0].classification.confidence, Some(0.93));
+    // The enterprise example retrieved one weak document and said it was not grounded.
+    assert_eq!(sources(&records[2]), [("KB-310".to_string(), Some(0.31))]);
+    assert_eq!(records[2].grounded, Some(false));
+
+    // A record from before sources were logged has neither field, and still verifies.
+    let mut old = records[0].clone();
+    old.sources.clear();
+    old.grounded = None;
+    old.hash = old.compute_hash();
+    let json = serde_json::to_string(&old).unwrap();
+    assert!(
+        !json.contains("sources") && !json.contains("grounded"),
+        "{json}"
+    );
+    let read: AuditRecord = serde_json::from_str(&json).unwrap();
+    assert!(verify_chain(&[read]).ok);
+}
+
 #[test]
 fn records_are_deterministic_and_carry_rule_digests() {
     let a = chain(3);

@@ -47,6 +47,16 @@ pub struct Classification {
     pub confidence: Option<f64>,
 }
 
+/// A knowledge-base document the decision was made with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetrievedSource {
+    /// Article id.
+    pub id: String,
+    /// Retrieval similarity, when the host gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
 /// Where the verdict sent the ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Routing {
@@ -75,6 +85,15 @@ pub struct AuditRecord {
     pub at: Option<String>,
     /// The model's classification.
     pub classification: Classification,
+    /// The KB documents in the request's context: the blueprint logs every decision
+    /// with its retrieved sources (tickets that escalate for want of one are the KB's
+    /// backlog). Absent from records written before sources were logged, which verify
+    /// as they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<RetrievedSource>,
+    /// The decision's `grounded` flag, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounded: Option<bool>,
     /// The reply as the guard let it out (PII redacted, disclosures added), else as drafted.
     pub draft: Option<String>,
     /// The routing outcome.
@@ -117,6 +136,16 @@ impl AuditRecord {
                     .and_then(|d| d.get("confidence"))
                     .and_then(Value::as_f64),
             },
+            sources: request
+                .context
+                .kb
+                .iter()
+                .map(|doc| RetrievedSource {
+                    id: doc.id.clone(),
+                    score: doc.score,
+                })
+                .collect(),
+            grounded: member(decision, "grounded"),
             // The log must not become a second copy of the PII the guard redacted.
             draft: verdict
                 .reply
