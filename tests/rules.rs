@@ -2579,9 +2579,23 @@ fn routing_model_queue_only_for_route_and_only_if_known() {
         ..Expect::default()
     }
     .assert(&known.check(&A2));
+    // The blueprint routes to billing, abuse, security and sales.
+    Expect {
+        decision: "ROUTE",
+        proposed: Some("ROUTE"),
+        queue: "sales",
+        priority: "medium",
+        ..Expect::default()
+    }
+    .assert(
+        &route
+            .clone()
+            .set("/decision/escalation/queue", json!("sales"))
+            .check(&A2),
+    );
     let unknown = route
         .clone()
-        .set("/decision/escalation/queue", json!("sales"));
+        .set("/decision/escalation/queue", json!("partnerships"));
     Expect {
         decision: "ROUTE",
         proposed: Some("ROUTE"),

@@ -373,6 +373,17 @@ fn a_stale_volatile_source_is_flagged_where_it_is_relied_on() {
             ),
         ]
     );
+    // The playbook's own example is a return policy; tags in the plural count too.
+    for tags in [["returns"], ["policies"], ["warranty_terms"]] {
+        context.context.kb[0].tags = tags.iter().map(|tag| tag.to_string()).collect();
+        let report = engine().validate_reply(text, &context);
+        assert_eq!(report.violations[0].code, Code::StaleSource, "{tags:?}");
+        assert_eq!(
+            report.violations[0].span,
+            Some(Span::new(13, 31)),
+            "{tags:?}"
+        );
+    }
     // A KB document on a topic that does not change is never stale.
     context.context.kb[0].tags = vec!["how_to".into()];
     assert!(engine()
