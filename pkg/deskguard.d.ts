@@ -334,6 +334,24 @@ export interface ImpactEvent {
   enterprise_customers: number;
 }
 
+/** An upstream model API as the host's health check sees it. */
+export interface UpstreamEvent {
+  type: "upstream";
+  at: EventTime;
+  /** The provider (`anthropic`, `openai`, `self_hosted`). */
+  provider: string;
+  /** Unavailable opens an incident; available again closes it. */
+  available: boolean;
+}
+
+/** A customer's data sent or leaked through the agent. */
+export interface DataLeakEvent {
+  type: "data_leak";
+  at: EventTime;
+  customer?: string | null;
+  enterprise?: boolean;
+}
+
 /** Something the host saw; `type` picks the kind (the Rust `IncidentEvent`). */
 export type IncidentEvent =
   | TicketEvent
@@ -341,7 +359,9 @@ export type IncidentEvent =
   | ComplaintEvent
   | BillingEvent
   | UsersEvent
-  | ImpactEvent;
+  | ImpactEvent
+  | UpstreamEvent
+  | DataLeakEvent;
 
 /** The codes an incident alert can carry. */
 export type IncidentCode = Extract<Code, `INCIDENT_${string}`>;
@@ -351,7 +371,8 @@ export interface IncidentAlert {
   code: IncidentCode;
   /** The time of the event that raised it, RFC 3339 UTC. */
   at: string;
-  /** The category or task class, `over_charge` / `under_charge`; absent when platform-wide. */
+  /** The category, task class, upstream provider or leaked customer, `over_charge` /
+   * `under_charge`; absent when platform-wide. */
   subject?: string;
   /** What happened and what the playbook says to do. */
   message: string;
@@ -386,6 +407,8 @@ export interface MonitorConfig {
   ic_user_share?: number;
   /** More than this many enterprise customers affected engages the IC (1). */
   ic_enterprise_customers?: number;
+  /** An incident open longer than this goes to the VP of Engineering and the CEO, minutes (60). */
+  exec_escalation_minutes?: number;
   /** Users on the platform (a `users` event overrides it). */
   total_users?: number | null;
   /** Most categories, and most task classes, tracked at once (256). */

@@ -146,6 +146,14 @@ registry! {
         IncidentBillingAnomaly => "INCIDENT_BILLING_ANOMALY",
         /// An incident affects more than 5% of users or more than 1 enterprise customer: engage the Incident Commander.
         IncidentIcEscalation => "INCIDENT_IC_ESCALATION",
+        /// An upstream model API (Anthropic, OpenAI, self-hosted) is unavailable.
+        IncidentUpstreamUnavailable => "INCIDENT_UPSTREAM_UNAVAILABLE",
+        /// A customer's data was sent or leaked through the agent: engineering, legal and
+        /// the Incident Commander, now.
+        IncidentDataLeak => "INCIDENT_DATA_LEAK",
+        /// An incident has been open for more than an hour: escalate to the VP of
+        /// Engineering and the CEO.
+        IncidentExecEscalation => "INCIDENT_EXEC_ESCALATION",
         /// An incident notice lacks a required part of the template (what happened, scope, status, restoration, compensation, next update).
         NoticePartMissing => "NOTICE_PART_MISSING",
         /// An incident notice promises the incident will never happen again.

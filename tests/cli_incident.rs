@@ -87,11 +87,13 @@ fn incident_prints_each_alert_as_a_json_line() {
             ("INCIDENT_COMPLETION_DROP", "2026-06-01T09:46:00Z"),
             // The fifth complaint about the same output.
             ("INCIDENT_REPEATED_COMPLAINTS", "2026-06-01T10:04:00Z"),
+            // The spike opened an incident at 09:03: open 61 min (> 1 h) by 10:04.
+            ("INCIDENT_EXEC_ESCALATION", "2026-06-01T10:04:00Z"),
             // 1070 billed against 1000 expected: 7% > 5%.
             ("INCIDENT_BILLING_ANOMALY", "2026-06-01T10:10:00Z"),
         ]
     );
-    assert_eq!(alerts[4]["subject"], "over_charge");
+    assert_eq!(alerts[5]["subject"], "over_charge");
     // No subject for platform-wide alerts: the key is absent, not null.
     assert!(alerts[1].get("subject").is_none());
 }
@@ -153,6 +155,8 @@ fn incident_config_changes_the_thresholds() {
         ("INCIDENT_CATEGORY_SPIKE", "2026-06-01T09:02:00Z"),
         ("INCIDENT_IC_ESCALATION", "2026-06-01T09:06:00Z"),
         ("INCIDENT_COMPLETION_DROP", "2026-06-01T09:46:00Z"),
+        // Open since the spike at 09:02: 61 min by 10:03.
+        ("INCIDENT_EXEC_ESCALATION", "2026-06-01T10:03:00Z"),
         ("INCIDENT_REPEATED_COMPLAINTS", "2026-06-01T10:04:00Z"),
         // 7% is within 10%: no billing anomaly.
     ];
@@ -181,7 +185,7 @@ fn incident_rejects_bad_events_with_file_line_column_and_field() {
         ),
         (
             r#"{"type":"outage","at":"2026-06-01T00:01:00Z"}"#,
-            "<stdin>:2:16: field `type`: unknown variant `outage`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`",
+            "<stdin>:2:16: field `type`: unknown variant `outage`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`, `upstream`, `data_leak`",
         ),
         (r#"{"type":"users","#, "<stdin>:2:16: EOF while parsing a value"),
     ] {

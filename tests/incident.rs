@@ -493,9 +493,13 @@ fn synthetic(count: usize, seed: u64) -> Vec<IncidentEvent> {
                     if next() % 10 == 0 { "out-b" } else { "out-a" },
                 ),
                 8 => billing(minute, 100.0, 100.0 + (next() % 12) as f64),
-                _ => IncidentEvent::Users {
-                    at: at(minute),
-                    total: 20_000 + next() % 1000,
+                _ => match next() % 40 {
+                    0..=2 => upstream(minute, &format!("p-{}", next() % 3), next() % 3 == 0),
+                    3 => leak(minute, &format!("C-{}", next() % 50_000), next() % 5 == 0),
+                    _ => IncidentEvent::Users {
+                        at: at(minute),
+                        total: 20_000 + next() % 1000,
+                    },
                 },
             }
         })
@@ -582,6 +586,9 @@ fn the_same_events_give_the_same_alerts() {
         Code::IncidentRepeatedComplaints,
         Code::IncidentBillingAnomaly,
         Code::IncidentIcEscalation,
+        Code::IncidentUpstreamUnavailable,
+        Code::IncidentDataLeak,
+        Code::IncidentExecEscalation,
     ] {
         assert!(kinds.contains(&code), "{code} never fired");
     }
@@ -878,4 +885,136 @@ fn a_saved_state_reads_its_parts_from_objects_only() {
     for part in parts {
         assert!(refused.contains(part), "{part} not covered: {refused:?}");
     }
+}
+
+fn upstream(minutes: i64, provider: &str, available: bool) -> IncidentEvent {
+    IncidentEvent::Upstream {
+        at: at(minutes),
+        provider: provider.into(),
+        available,
+    }
+}
+
+fn leak(minutes: i64, customer: &str, enterprise: bool) -> IncidentEvent {
+    IncidentEvent::DataLeak {
+        at: at(minutes),
+        customer: Some(customer.into()),
+        enterprise,
+    }
+}
+
+/// The playbook: an upstream model API unavailable is an incident. It fires once per
+/// outage of a provider, and a provider seen available again ends it.
+#[test]
+fn an_upstream_outage_fires_once_until_the_provider_is_back() {
+    let mut monitor = IncidentMonitor::default();
+    let alerts = run(
+        &mut monitor,
+        &[
+            upstream(0, "openai", false),
+            upstream(5, "openai", false),
+            upstream(6, "anthropic", false),
+            upstream(10, "openai", true),
+            upstream(20, "openai", false),
+        ],
+    );
+    assert_eq!(
+        codes(&alerts),
+        [
+            (0, Code::IncidentUpstreamUnavailable),
+            (2, Code::IncidentUpstreamUnavailable),
+            (4, Code::IncidentUpstreamUnavailable),
+        ]
+    );
+    let subjects: Vec<Option<&str>> = alerts.iter().map(|(_, a)| a.subject.as_deref()).collect();
+    assert_eq!(
+        subjects,
+        [Some("openai"), Some("anthropic"), Some("openai")]
+    );
+    assert_eq!(
+        alerts[0].1.message,
+        "upstream model API `openai` is unavailable: trigger incident response; it stays open \
+         until `openai` is seen available"
+    );
+    assert!(monitor.incident_open());
+    run(
+        &mut monitor,
+        &[
+            upstream(21, "openai", true),
+            upstream(22, "anthropic", true),
+        ],
+    );
+    assert!(!monitor.incident_open());
+}
+
+/// A data leak is an incident of its own, every time: engineering, legal and the IC.
+/// Its customers count as affected, so two enterprise leaks engage the IC.
+#[test]
+fn every_data_leak_fires_and_enterprise_leaks_engage_the_ic() {
+    let mut monitor = IncidentMonitor::default();
+    let alerts = run(
+        &mut monitor,
+        &[
+            leak(0, "C-1", true),
+            leak(1, "C-1", true),
+            leak(2, "C-2", true),
+        ],
+    );
+    assert_eq!(
+        codes(&alerts),
+        [
+            (0, Code::IncidentDataLeak),
+            (1, Code::IncidentDataLeak),
+            (2, Code::IncidentDataLeak),
+            (2, Code::IncidentIcEscalation),
+        ]
+    );
+    assert_eq!(alerts[0].1.subject.as_deref(), Some("C-1"));
+    assert_eq!(
+        alerts[0].1.message,
+        "customer data sent or leaked through the agent: escalate to engineering, legal and \
+         the Incident Commander now, bypassing the support channel"
+    );
+    // The leak keeps an incident open for the category window (24 h), then not.
+    run(&mut monitor, &[rate(24 * 60, 0.9)]);
+    assert!(monitor.incident_open());
+    run(&mut monitor, &[rate(24 * 60 + 3, 0.9)]);
+    assert!(!monitor.incident_open());
+}
+
+/// The playbook at T+1 hour: an incident unresolved for more than an hour goes to the
+/// VP of Engineering and the CEO, once while it stays open; a new incident re-arms it.
+#[test]
+fn an_incident_open_for_over_an_hour_goes_to_the_executives() {
+    let mut monitor = IncidentMonitor::default();
+    let alerts = run(
+        &mut monitor,
+        &[
+            upstream(0, "openai", false),
+            upstream(60, "openai", false),
+            upstream(61, "openai", false),
+            upstream(90, "openai", false),
+            upstream(91, "openai", true),
+            upstream(100, "openai", false),
+            upstream(162, "openai", false),
+        ],
+    );
+    assert_eq!(
+        codes(&alerts),
+        [
+            (0, Code::IncidentUpstreamUnavailable),
+            (2, Code::IncidentExecEscalation),
+            (5, Code::IncidentUpstreamUnavailable),
+            (6, Code::IncidentExecEscalation),
+        ]
+    );
+    assert_eq!(
+        alerts[1].1.message,
+        "an incident has been open for 61 min (over 1 h): escalate to the VP of Engineering \
+         and the CEO"
+    );
+    // A saved state keeps the clock of the open incident.
+    let mut restored = IncidentMonitor::from_json(&monitor.to_json()).unwrap();
+    assert_eq!(restored, monitor);
+    assert!(run(&mut restored, &[upstream(300, "openai", false)]).is_empty());
 }

@@ -36,6 +36,9 @@ pub struct MonitorConfig {
     pub ic_user_share: f64,
     /// More than this many enterprise customers affected engages the IC (1).
     pub ic_enterprise_customers: u32,
+    /// An incident unresolved for longer than this many minutes goes to the VP of
+    /// Engineering and the CEO (60).
+    pub exec_escalation_minutes: u32,
     /// How many users the platform has (a `users` event overrides it).
     pub total_users: Option<u64>,
     /// The most categories, and the most task classes, tracked at once (256).
@@ -59,6 +62,7 @@ impl Default for MonitorConfig {
             billing_window_minutes: 24 * 60,
             ic_user_share: 0.05,
             ic_enterprise_customers: 1,
+            exec_escalation_minutes: 60,
             total_users: None,
             max_keys: 256,
             max_members: 10_000,
@@ -121,6 +125,7 @@ impl MonitorConfig {
             ),
             ("complaint_gap_minutes", self.complaint_gap_minutes),
             ("billing_window_minutes", self.billing_window_minutes),
+            ("exec_escalation_minutes", self.exec_escalation_minutes),
         ] {
             if minutes == 0 || minutes > MAX_WINDOW_MINUTES {
                 return bad(

@@ -74,6 +74,28 @@ pub enum IncidentEvent {
         /// Enterprise customers affected.
         enterprise_customers: u32,
     },
+    /// An upstream model API (Anthropic, OpenAI, self-hosted) as the host's health
+    /// check sees it: unavailable opens an incident, available again closes it.
+    Upstream {
+        /// When it was checked.
+        at: Timestamp,
+        /// The provider (`anthropic`, `openai`, `self_hosted`).
+        provider: String,
+        /// Whether it answers.
+        available: bool,
+    },
+    /// A customer's data sent or leaked through the agent: an incident of its own,
+    /// for engineering, legal and the IC at once.
+    DataLeak {
+        /// When it was found.
+        at: Timestamp,
+        /// Whose data.
+        #[serde(default)]
+        customer: Option<String>,
+        /// Whether they are an enterprise account.
+        #[serde(default)]
+        enterprise: bool,
+    },
 }
 
 /// The kinds of [`IncidentEvent`], as `type` names them.
@@ -86,6 +108,8 @@ enum EventKind {
     Billing,
     Users,
     Impact,
+    Upstream,
+    DataLeak,
 }
 
 impl EventKind {
@@ -98,6 +122,8 @@ impl EventKind {
             EventKind::Billing => &["at", "expected_usd", "billed_usd"],
             EventKind::Users => &["at", "total"],
             EventKind::Impact => &["at", "affected_users", "enterprise_customers"],
+            EventKind::Upstream => &["at", "provider", "available"],
+            EventKind::DataLeak => &["at", "customer", "enterprise"],
         }
     }
 }
@@ -156,6 +182,10 @@ struct EventFields {
     affected_users: Given<u64>,
     #[serde(default)]
     enterprise_customers: Given<u32>,
+    #[serde(default)]
+    provider: Given<String>,
+    #[serde(default)]
+    available: Given<bool>,
 }
 
 impl EventFields {
@@ -239,6 +269,16 @@ impl EventFields {
                     .0
                     .ok_or_else(|| missing("enterprise_customers"))?,
             },
+            EventKind::Upstream => IncidentEvent::Upstream {
+                at,
+                provider: self.provider.0.ok_or_else(|| missing("provider"))?,
+                available: self.available.0.ok_or_else(|| missing("available"))?,
+            },
+            EventKind::DataLeak => IncidentEvent::DataLeak {
+                at,
+                customer: self.customer.0.flatten(),
+                enterprise: self.enterprise.0.unwrap_or_default(),
+            },
         };
         // The checks `observe` makes, here too so that the error points at the key.
         validate_event(&event).map_err(|error| {
@@ -287,7 +327,9 @@ impl IncidentEvent {
             | IncidentEvent::Complaint { at, .. }
             | IncidentEvent::Billing { at, .. }
             | IncidentEvent::Users { at, .. }
-            | IncidentEvent::Impact { at, .. } => *at,
+            | IncidentEvent::Impact { at, .. }
+            | IncidentEvent::Upstream { at, .. }
+            | IncidentEvent::DataLeak { at, .. } => *at,
         }
     }
 
@@ -343,7 +385,7 @@ mod tests {
             ),
             (
                 r#"{"type": "tickets", "at": "2026-06-01T00:00:00Z"}"#,
-                "1:18: field `type`: unknown variant `tickets`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`",
+                "1:18: field `type`: unknown variant `tickets`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`, `upstream`, `data_leak`",
             ),
             (
                 r#"{"type": "ticket", "at": "yesterday", "customer": "C", "category": "x"}"#,
@@ -404,7 +446,7 @@ mod tests {
     #[test]
     fn event_from_json_accepts_what_serde_accepts() {
         let at = r#""at": "2026-06-01T00:00:00Z""#;
-        let variants: [(&str, &[&str]); 6] = [
+        let variants: [(&str, &[&str]); 8] = [
             (
                 "ticket",
                 &[
@@ -433,6 +475,14 @@ mod tests {
             (
                 "impact",
                 &[at, r#""affected_users": 3"#, r#""enterprise_customers": 1"#],
+            ),
+            (
+                "upstream",
+                &[at, r#""provider": "openai""#, r#""available": false"#],
+            ),
+            (
+                "data_leak",
+                &[at, r#""customer": "C-3""#, r#""enterprise": true"#],
             ),
         ];
         let every_field: Vec<&str> = variants

@@ -9,6 +9,9 @@
 //! | `INCIDENT_REPEATED_COMPLAINTS` | 5 consecutive complaints on one task class name the same output | incident playbook |
 //! | `INCIDENT_BILLING_ANOMALY` | billed differs from expected by more than 5% over the billing window | incident playbook |
 //! | `INCIDENT_IC_ESCALATION` | during an incident, > 5% of users or > 1 enterprise customer is affected | incident playbook, T+0 |
+//! | `INCIDENT_UPSTREAM_UNAVAILABLE` | an `upstream` event reports a model API unavailable | incident playbook |
+//! | `INCIDENT_DATA_LEAK` | a `data_leak` event: customer data sent or leaked through the agent | incident playbook, runbook |
+//! | `INCIDENT_EXEC_ESCALATION` | an incident stays open for more than 60 min of event time | incident playbook, T+1 hour |
 //!
 //! The completion drop is *relative* to the baseline: the playbook's own example, a
 //! fall from 95% to 75%, is a 21% relative drop (and only 20 points absolute, which
@@ -22,8 +25,11 @@
 //! has at least the minimum of distinct customers in its window; a completion drop
 //! until a sample is back within bounds; a complaint run until a complaint names
 //! another output or the run goes quiet for `complaint_gap_minutes`; a billing anomaly
-//! until the window's deviation is back within bounds. The IC escalation fires once
-//! while any incident is open, and re-arms when none is.
+//! until the window's deviation is back within bounds; an upstream outage until the
+//! provider is seen available. A data leak fires every time, and keeps an incident
+//! open for the category window. The IC and executive escalations fire once while any
+//! incident is open, and re-arm when none is; the executive one counts from the
+//! earliest event at which the open incident was seen open.
 //!
 //! # Time and memory
 //!
@@ -60,7 +66,8 @@ pub struct IncidentAlert {
     pub code: Code,
     /// The time of the event that raised it.
     pub at: Timestamp,
-    /// What it is about: the category, the task class, or absent for platform-wide.
+    /// What it is about: the category, the task class, the upstream provider, the
+    /// customer whose data leaked, or absent for platform-wide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// What happened and what the playbook says to do, for a human.
@@ -134,6 +141,23 @@ struct IcState {
     reported: Option<ImpactReport>,
     total_users: Option<u64>,
     escalated: bool,
+    /// When the incident now open opened (the earliest event time it has been open
+    /// since); states saved before it was kept read as not known.
+    #[serde(default)]
+    open_since: Option<i64>,
+    /// Whether the open incident went to the executives.
+    #[serde(default)]
+    exec_escalated: bool,
+}
+
+/// An upstream model API that is down.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpstreamOutage {
+    /// When it was first seen down.
+    since: i64,
+    /// When it was last seen down.
+    last_at: i64,
 }
 
 /// The incident monitor. See the [module docs](self) for the triggers and their
@@ -163,6 +187,12 @@ pub struct IncidentMonitor {
     billing: BillingState,
     #[serde(deserialize_with = "object")]
     ic: IcState,
+    /// Upstream providers seen unavailable and not since seen available.
+    #[serde(default, deserialize_with = "object_map")]
+    upstream: BTreeMap<String, UpstreamOutage>,
+    /// The latest data leak, which keeps an incident open for the category window.
+    #[serde(default)]
+    last_leak_at: Option<i64>,
 }
 
 impl Default for IncidentMonitor {
@@ -186,6 +216,8 @@ impl IncidentMonitor {
             completion: CompletionState::default(),
             complaints: BTreeMap::new(),
             billing: BillingState::default(),
+            upstream: BTreeMap::new(),
+            last_leak_at: None,
         }
     }
 
@@ -248,6 +280,7 @@ impl IncidentMonitor {
             + self.completion.buckets.len()
             + self.billing.buckets.len()
             + self.ic.affected.len()
+            + self.upstream.len()
     }
 
     /// The largest [`IncidentMonitor::stored_entries`] this configuration allows.
@@ -260,6 +293,7 @@ impl IncidentMonitor {
             + c.billing_window_minutes as usize
             + 1
             + c.max_members
+            + c.max_keys
     }
 
     /// Feeds one event; returns the alerts it raises, in a fixed order (the event's
@@ -321,9 +355,82 @@ impl IncidentMonitor {
                     enterprise_customers: *enterprise_customers,
                 });
             }
+            IncidentEvent::Upstream {
+                provider,
+                available,
+                ..
+            } => self.on_upstream(at_time, provider, *available, &mut alerts),
+            IncidentEvent::DataLeak {
+                customer,
+                enterprise,
+                ..
+            } => self.on_data_leak(at_time, customer.as_deref(), *enterprise, &mut alerts),
         }
         self.check_ic(at_time, clock, &mut alerts);
+        self.check_exec(at_time, clock, &mut alerts);
         Ok(alerts)
+    }
+
+    fn on_upstream(
+        &mut self,
+        at_time: Timestamp,
+        provider: &str,
+        available: bool,
+        alerts: &mut Vec<IncidentAlert>,
+    ) {
+        let at = at_time.as_second();
+        let key = bounded_id(provider);
+        if available {
+            self.upstream.remove(&key);
+            return;
+        }
+        if let Some(outage) = self.upstream.get_mut(&key) {
+            outage.last_at = outage.last_at.max(at);
+            return;
+        }
+        if self.upstream.len() >= self.config.max_keys {
+            evict_least_recent(&mut self.upstream, |outage| outage.last_at);
+        }
+        self.upstream.insert(
+            key.clone(),
+            UpstreamOutage {
+                since: at,
+                last_at: at,
+            },
+        );
+        alerts.push(IncidentAlert {
+            code: Code::IncidentUpstreamUnavailable,
+            at: at_time,
+            subject: Some(key.clone()),
+            message: format!(
+                "upstream model API `{key}` is unavailable: trigger incident response; it stays open until `{key}` is seen available"
+            ),
+        });
+    }
+
+    fn on_data_leak(
+        &mut self,
+        at_time: Timestamp,
+        customer: Option<&str>,
+        enterprise: bool,
+        alerts: &mut Vec<IncidentAlert>,
+    ) {
+        let at = at_time.as_second();
+        self.last_leak_at = Some(self.last_leak_at.map_or(at, |last| last.max(at)));
+        if let Some(customer) = customer {
+            self.ic.affected.touch(
+                bounded_id(customer),
+                at,
+                enterprise,
+                self.config.max_members,
+            );
+        }
+        alerts.push(IncidentAlert {
+            code: Code::IncidentDataLeak,
+            at: at_time,
+            subject: customer.map(bounded_id),
+            message: "customer data sent or leaked through the agent: escalate to engineering, legal and the Incident Commander now, bypassing the support channel".to_string(),
+        });
     }
 
     fn window_cutoff(clock: i64, minutes: u32) -> i64 {
@@ -577,7 +684,14 @@ impl IncidentMonitor {
 
     /// Whether any incident is open now.
     pub fn incident_open(&self) -> bool {
-        self.categories.values().any(|state| state.open)
+        let window = i64::from(self.config.category_window_minutes) * 60;
+        let leak_open = match (self.last_leak_at, self.clock) {
+            (Some(leak), Some(clock)) => clock.saturating_sub(leak) <= window,
+            _ => false,
+        };
+        leak_open
+            || !self.upstream.is_empty()
+            || self.categories.values().any(|state| state.open)
             || self.completion.open
             || self.complaints.values().any(|run| run.fired)
             || self.billing.open
@@ -604,7 +718,34 @@ impl IncidentMonitor {
         if !self.incident_open() {
             self.ic.affected.clear();
             self.ic.escalated = false;
+            self.ic.open_since = None;
+            self.ic.exec_escalated = false;
         }
+    }
+
+    /// The playbook at T+1 hour: an incident unresolved for longer than
+    /// `exec_escalation_minutes` of event time goes to the VP of Engineering and the
+    /// CEO, once while it stays open.
+    fn check_exec(&mut self, at_time: Timestamp, clock: i64, alerts: &mut Vec<IncidentAlert>) {
+        if !self.incident_open() {
+            return;
+        }
+        let since = *self.ic.open_since.get_or_insert(clock);
+        let limit = self.config.exec_escalation_minutes;
+        if self.ic.exec_escalated || clock.saturating_sub(since) <= i64::from(limit) * 60 {
+            return;
+        }
+        self.ic.exec_escalated = true;
+        alerts.push(IncidentAlert {
+            code: Code::IncidentExecEscalation,
+            at: at_time,
+            subject: None,
+            message: format!(
+                "an incident has been open for {} (over {}): escalate to the VP of Engineering and the CEO",
+                seconds_text(clock.saturating_sub(since)),
+                minutes_text(limit)
+            ),
+        });
     }
 
     fn check_ic(&mut self, at_time: Timestamp, clock: i64, alerts: &mut Vec<IncidentAlert>) {

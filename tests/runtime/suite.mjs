@@ -495,7 +495,7 @@ export function runSuite(deskguard, fixtures) {
         [{ type: "completion_rate", at: "2026-06-01T10:00:00Z", rate: "high" }, "rate", 'field `rate`: invalid type: string "high", expected a number'],
         [{ type: "ticket", at: "2026-06-01T10:00:00Z", customer: "C-1" }, "category", "field `category`: missing field `category`"],
         [{ type: "users", at: "2026-06-01T10:00:00Z", total: 5, totl: 6 }, "totl", "field `totl`: unknown field `totl`, expected `at` or `total`"],
-        [{ type: "outage", at: "2026-06-01T10:00:00Z" }, "type", "field `type`: unknown variant `outage`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`"],
+        [{ type: "outage", at: "2026-06-01T10:00:00Z" }, "type", "field `type`: unknown variant `outage`, expected one of `ticket`, `completion_rate`, `complaint`, `billing`, `users`, `impact`, `upstream`, `data_leak`"],
         ["ticket", "event", "field `event`: expected the event as an object"],
       ]) {
         const error = thrown(() => monitor.push(event));
