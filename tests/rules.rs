@@ -515,6 +515,27 @@ fn enterprise_account_by_tier_case_insensitive() {
         .check(&A2);
     escalated(&["enterprise_account"], "tier2_enterprise", "high").assert(&verdict);
     assert_eq!(detail(&verdict, "enterprise_account"), (None, None));
+    assert_eq!(
+        verdict.escalation.details[0].message,
+        "customer tier `enterprise` is an enterprise tier"
+    );
+}
+
+/// The blueprint's customer line names the plan ("verified, Enterprise, $240k ARR"): a
+/// plan named like an enterprise tier counts when the tier does not say.
+#[test]
+fn enterprise_account_by_plan() {
+    let req = Req::draft().set("/ticket/customer/plan", json!(" Enterprise "));
+    let verdict = req.clone().remove("/ticket/customer/tier").check(&A2);
+    escalated(&["enterprise_account"], "tier2_enterprise", "high").assert(&verdict);
+    assert_eq!(
+        verdict.escalation.details[0].message,
+        "customer plan `enterprise` is an enterprise tier"
+    );
+    // Also next to a tier that is not one (the baseline's `pro`).
+    escalated(&["enterprise_account"], "tier2_enterprise", "high").assert(&req.check(&A2));
+    // The baseline's plan (`Pro`) is not.
+    Expect::default().assert(&Req::draft().check(&A2));
 }
 
 #[test]

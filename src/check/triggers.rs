@@ -121,11 +121,21 @@ pub(crate) fn ticket_triggers(
     }
 
     let customer = &ticket.customer;
-    let tier = customer.tier.as_deref().map(str::to_lowercase);
-    if let Some(tier) = tier.filter(|tier| policy.enterprise_tiers.contains(tier)) {
+    // The blueprint's customer line names the plan ("verified, Enterprise, $240k ARR"):
+    // the plan counts as the tier does.
+    let enterprise_by = [("tier", &customer.tier), ("plan", &customer.plan)]
+        .into_iter()
+        .find_map(|(field, name)| {
+            let name = name.as_deref()?.trim().to_lowercase();
+            policy
+                .enterprise_tiers
+                .contains(&name)
+                .then_some((field, name))
+        });
+    if let Some((field, name)) = enterprise_by {
         fire(
             Trigger::EnterpriseAccount,
-            format!("customer tier `{tier}` is an enterprise tier"),
+            format!("customer {field} `{name}` is an enterprise tier"),
             None,
         );
     } else if let Some(arr) = customer
