@@ -433,6 +433,16 @@ fn the_runbooks_typical_tickets_get_their_categories() {
             "abuse_report",
         ),
         (
+            "Report",
+            "This account keeps spamming our inbox",
+            "abuse_report",
+        ),
+        (
+            "Filtering",
+            "The agent mislabeled our newsletters as spam",
+            "agent_output_error",
+        ),
+        (
             "Money",
             "I would like a refund for the annual plan",
             "refund_request",
