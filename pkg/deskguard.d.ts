@@ -441,7 +441,8 @@ export type NoticePart =
   | "current_status"
   | "expected_restoration"
   | "compensation"
-  | "next_update";
+  | "next_update"
+  | "postmortem";
 
 /**
  * The result of `validateNotice`: missing parts (`NOTICE_PART_MISSING`, field

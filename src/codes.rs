@@ -154,7 +154,8 @@ registry! {
         /// An incident has been open for more than an hour: escalate to the VP of
         /// Engineering and the CEO.
         IncidentExecEscalation => "INCIDENT_EXEC_ESCALATION",
-        /// An incident notice lacks a required part of the template (what happened, scope, status, restoration, compensation, next update).
+        /// An incident notice lacks a required part of the template (what happened, scope,
+        /// status, restoration, compensation, next update, postmortem).
         NoticePartMissing => "NOTICE_PART_MISSING",
         /// An incident notice promises the incident will never happen again.
         NoticeAbsolutePromise => "NOTICE_ABSOLUTE_PROMISE",
@@ -162,6 +163,8 @@ registry! {
         NoticeUpstreamBlame => "NOTICE_UPSTREAM_BLAME",
         /// An incident notice says all systems are normal during a quality incident.
         NoticeStatusNormal => "NOTICE_STATUS_NORMAL",
+        /// An incident notice defends the decisions that led to the incident.
+        NoticeDefensive => "NOTICE_DEFENSIVE",
         /// An incident notice commits to a fix time engineering has not confirmed.
         NoticeFixTimeCommitted => "NOTICE_FIX_TIME_COMMITTED",
 

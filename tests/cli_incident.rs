@@ -300,9 +300,11 @@ fn notice_reports_missing_parts_and_do_not_rules_with_spans() {
             ("NOTICE_PART_MISSING", "notice.expected_restoration"),
             ("NOTICE_PART_MISSING", "notice.compensation"),
             ("NOTICE_PART_MISSING", "notice.next_update"),
+            ("NOTICE_PART_MISSING", "notice.postmortem"),
             ("NOTICE_ABSOLUTE_PROMISE", "never happen again"),
             ("NOTICE_UPSTREAM_BLAME", "entirely caused by"),
             ("NOTICE_STATUS_NORMAL", "All systems are operational"),
+            ("NOTICE_DEFENSIVE", "working as intended"),
             ("NOTICE_FIX_TIME_COMMITTED", "will be fixed by"),
         ]
     );
@@ -336,6 +338,7 @@ fn notice_options_and_stdin() {
             "NOTICE_ABSOLUTE_PROMISE",
             "NOTICE_UPSTREAM_BLAME",
             "NOTICE_STATUS_NORMAL",
+            "NOTICE_DEFENSIVE",
             "NOTICE_FIX_TIME_COMMITTED"
         ]
     );
@@ -346,7 +349,11 @@ fn notice_options_and_stdin() {
             "--fix-time-confirmed",
             "--not-quality-incident"
         ]),
-        ["NOTICE_ABSOLUTE_PROMISE", "NOTICE_UPSTREAM_BLAME"]
+        [
+            "NOTICE_ABSOLUTE_PROMISE",
+            "NOTICE_UPSTREAM_BLAME",
+            "NOTICE_DEFENSIVE"
+        ]
     );
     let output = run(&["notice", "no/such/notice.txt"], None);
     assert_eq!(output.status.code(), Some(2));

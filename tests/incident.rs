@@ -694,7 +694,8 @@ fn every_missing_part_is_reported_in_template_order() {
             "notice.current_status",
             "notice.expected_restoration",
             "notice.compensation",
-            "notice.next_update"
+            "notice.next_update",
+            "notice.postmortem"
         ]
     );
     assert!(violations.iter().all(|v| v.code == Code::NoticePartMissing));
@@ -750,6 +751,35 @@ fn blaming_the_upstream_provider_wholly_is_flagged_but_naming_it_is_not() {
     // Without an upstream provider named, the rule does not apply.
     let no_upstream = format!("{GOOD_NOTICE}\nThis was not our fault.");
     assert!(validate_notice(&no_upstream).is_empty());
+}
+
+/// The playbook: do not defend decisions during the incident; acknowledge, remediate,
+/// analyze in the postmortem.
+#[test]
+fn defending_the_decisions_is_flagged() {
+    let text = GOOD_NOTICE.replace(
+        "yesterday's prompt update introduced a regression.",
+        "the prompt update was a reasonable decision and the agent did nothing wrong.",
+    );
+    let violations = validate_notice(&text);
+    let defended: Vec<_> = violations
+        .iter()
+        .map(|v| (v.code, found(&text, v)))
+        .collect();
+    assert_eq!(
+        defended,
+        [
+            (Code::NoticeDefensive, "a reasonable decision".to_string()),
+            (Code::NoticeDefensive, "did nothing wrong".to_string()),
+        ]
+    );
+    assert_eq!(
+        violations[0].message,
+        "`a reasonable decision` defends a decision while customers are losing work; \
+         acknowledge and remediate now, and analyze in the postmortem"
+    );
+    // Saying what is expected of the restoration is not a defence.
+    assert!(validate_notice(GOOD_NOTICE).is_empty());
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! The external incident notice: the playbook's template and its "do not" rules.
 //!
-//! The incident playbook's medium-severity template has six parts, each of which a
-//! notice must carry (the T+1 h announcement lists the same: what happened, scope,
-//! current progress, expected restoration time, compensation policy):
+//! The incident playbook's medium-severity template has seven parts, each of which a
+//! notice must carry (the T+1 h announcement lists the first five: what happened,
+//! scope, current progress, expected restoration time, compensation policy; the
+//! playbook publishes the full postmortem within 72 hours):
 //!
 //! | part | recognized by (case-insensitive) |
 //! |---|---|
@@ -12,6 +13,7 @@
 //! | `expected_restoration` | "Expected restoration", "restoration expected", "ETA", "estimated …", "continuous updates" |
 //! | `compensation` | "Compensation", "credit", "refund", "will not count against" |
 //! | `next_update` | "next update", "we will update", "updates every …" |
+//! | `postmortem` | "postmortem", "post-mortem", "incident report", "root cause analysis will follow" |
 //!
 //! A missing part is `NOTICE_PART_MISSING` (field `notice.<part>`); compensation is a
 //! warning only, because the playbook asks for it "if applicable".
@@ -29,6 +31,9 @@
 //! - `NOTICE_FIX_TIME_COMMITTED`: a promised fix time ("will be fixed by 17:00",
 //!   "resolved within 2 hours") unless [`NoticeOptions::fix_time_confirmed`]. An
 //!   *expected* restoration time, as the template words it, is an estimate and passes.
+//! - `NOTICE_DEFENSIVE`: defending the decisions that led to the incident ("working as
+//!   intended", "a reasonable decision", "did nothing wrong"): customer loss is in
+//!   progress; acknowledge and remediate now, analyze in the postmortem.
 //!
 //! Recognition is by phrase, so it can be fooled by a notice written to evade it; it is
 //! a review aid for the incident commander, who approves every external notice.
@@ -81,17 +86,20 @@ pub enum NoticePart {
     Compensation,
     /// When the next update comes.
     NextUpdate,
+    /// That a full postmortem will follow.
+    Postmortem,
 }
 
 impl NoticePart {
     /// Every part, in template order.
-    pub const ALL: [NoticePart; 6] = [
+    pub const ALL: [NoticePart; 7] = [
         NoticePart::WhatHappened,
         NoticePart::Scope,
         NoticePart::CurrentStatus,
         NoticePart::ExpectedRestoration,
         NoticePart::Compensation,
         NoticePart::NextUpdate,
+        NoticePart::Postmortem,
     ];
 
     /// The machine name (`what_happened`, ...).
@@ -103,6 +111,7 @@ impl NoticePart {
             NoticePart::ExpectedRestoration => "expected_restoration",
             NoticePart::Compensation => "compensation",
             NoticePart::NextUpdate => "next_update",
+            NoticePart::Postmortem => "postmortem",
         }
     }
 
@@ -126,6 +135,9 @@ impl NoticePart {
             NoticePart::NextUpdate => {
                 "the notice does not say when the next update comes (e.g. \"We will update progress every 30 minutes\")"
             }
+            NoticePart::Postmortem => {
+                "the notice does not say that a full postmortem will follow (the playbook publishes one within 72 hours)"
+            }
         }
     }
 
@@ -145,6 +157,9 @@ impl NoticePart {
             }
             NoticePart::Compensation => {
                 r"\bcompensat(?:ion|e|ed|ing)\b|\b(?:will\s+not|won't|do\s+not|don't|not)\s+(?:count|be\s+charged|be\s+billed)\b|\bcredits?\b|\brefund(?:s|ed)?\b|\bno\s+charge\b"
+            }
+            NoticePart::Postmortem => {
+                r"\bpost[-\s]?mortem\b|\bincident\s+report\b|\broot[-\s]cause\s+analysis\s+will\s+follow\b"
             }
             NoticePart::NextUpdate => {
                 r"\bnext\s+update\b|\bwe(?:\s+will|'ll)\s+(?:post\s+|send\s+|share\s+|provide\s+)?(?:an?\s+)?(?:further\s+)?updates?\b|\bupdates?\s+(?:progress\s+)?(?:every|by|at|within)\b"
@@ -167,6 +182,7 @@ struct Rules {
     deflection: Option<Regex>,
     status_normal: Option<Regex>,
     fix_time: Option<Regex>,
+    defensive: Option<Regex>,
 }
 
 fn rules() -> &'static Rules {
@@ -187,6 +203,9 @@ fn rules() -> &'static Rules {
         ),
         status_normal: compile(
             r"\ball\s+systems?\s+(?:are\s+|is\s+)?(?:normal|operational|go|green|functioning(?:\s+normally)?|working(?:\s+normally)?)\b|\bsystem\s+status\s*:?\s*(?:normal|operational|green|ok)\b|\b(?:operating|running|functioning|working)\s+(?:as\s+)?normal(?:ly)?\b|\beverything\s+is\s+(?:working|fine|normal|operational)\b|\bfully\s+operational\b",
+        ),
+        defensive: compile(
+            r"\b(?:working|worked|behaving|behaved|performing|performed|functioning|functioned)\s+as\s+(?:intended|designed|expected)\b|\bexpected\s+behaviou?r\b|\b(?:a\s+)?(?:reasonable|correct|sound|defensible|justified)\s+(?:decision|choice|call|trade-?off)\b|\bdid\s+nothing\s+wrong\b|\bmade\s+the\s+right\s+(?:decision|choice|call)\b|\bwas\s+(?:entirely\s+)?(?:reasonable|justified|the\s+right\s+call)\b",
         ),
         fix_time: compile(
             r"\b(?:will|shall|'ll)\s+be\s+(?:fully\s+)?(?:fixed|resolved|restored|repaired|back(?:\s+(?:online|up|to\s+normal))?|working(?:\s+again)?|operational(?:\s+again)?)\s+(?:by|within|in|before|at|no\s+later\s+than)\b|\bwe(?:\s+will|'ll)\s+(?:have\s+(?:it|this|the\s+\w+)\s+)?(?:fix|resolve|restore|repair)\w*\s+(?:(?:it|this|the\s+\w+)\s+)?(?:by|within|before|no\s+later\s+than)\b|\b(?:guarantee|promise|commit)\w*\b[^.!?\n]{0,60}\b(?:by|within|before)\s+\d",
@@ -253,6 +272,9 @@ pub fn validate_notice_with(text: &str, options: &NoticeOptions) -> Vec<Violatio
             format!("`{found}` papers over a quality incident; say which tasks show lower quality and that it is being investigated")
         });
     }
+    flag(&rules.defensive, Code::NoticeDefensive, &|found| {
+        format!("`{found}` defends a decision while customers are losing work; acknowledge and remediate now, and analyze in the postmortem")
+    });
     if !options.fix_time_confirmed {
         flag(&rules.fix_time, Code::NoticeFixTimeCommitted, &|found| {
             format!("`{found}` commits to a fix time engineering has not confirmed; give an expected restoration or \"continuous updates\"")
@@ -274,5 +296,6 @@ mod tests {
         assert!(rules.deflection.is_some());
         assert!(rules.status_normal.is_some());
         assert!(rules.fix_time.is_some());
+        assert!(rules.defensive.is_some());
     }
 }
