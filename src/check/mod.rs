@@ -158,7 +158,14 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
             DecisionKind::Escalate,
         );
     }
-    triggers::from_decision(context, request, &ticket_matches, &decision, &mut findings);
+    triggers::from_decision(
+        context,
+        request,
+        &ticket_text,
+        &ticket_matches,
+        &decision,
+        &mut findings,
+    );
     limits::actions(context, request, &decision, &mut findings);
     auto_resolve_ladder(context, &decision, &mut findings);
     // The response validator on the reply (all rules) and the note (PII, citations):

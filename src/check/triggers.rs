@@ -1,10 +1,6 @@
 //! Hard escalation triggers. Any one fired escalates, whatever the model's confidence:
 //! these are the cases where a confident model is exactly the danger.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use crate::codes::{Code, Trigger};
 use crate::decision::{Decision, DecisionKind};
 use crate::policy::{CompiledPolicy, Sentiment};
@@ -182,6 +178,7 @@ pub(crate) fn ticket_triggers(
 pub(crate) fn from_decision(
     context: &CheckContext<'_>,
     request: &Request,
+    ticket: &TicketText<'_>,
     matches: &TicketMatches<'_>,
     decision: &Decision,
     findings: &mut Findings,
@@ -239,7 +236,14 @@ pub(crate) fn from_decision(
     }
 
     grounding(context, request, decision, findings);
-    payment_dispute(context, request, matches, decision, findings);
+    payment_dispute(
+        context,
+        request,
+        ticket.views(),
+        matches,
+        decision,
+        findings,
+    );
 }
 
 /// "Ground or escalate": an ungrounded answer, or one claimed grounded with nothing
@@ -301,10 +305,12 @@ fn grounding(
 
 /// A dispute (by intent or phrase) over the threshold, or of an amount nothing states.
 /// The disputed amount is the largest of: amounts the actions move, orders the ticket
-/// or actions name, and USD amounts written in the ticket.
+/// or actions name, and USD amounts written in the ticket (read as grounding reads money,
+/// on the views the phrase sets matched: no pattern is compiled during a check).
 fn payment_dispute(
     context: &CheckContext<'_>,
     request: &Request,
+    ticket_views: [&str; 2],
     matches: &TicketMatches<'_>,
     decision: &Decision,
     findings: &mut Findings,
@@ -337,8 +343,11 @@ fn payment_dispute(
                 })
                 .map(|order| order.amount_usd),
         )
-        .chain(usd_amounts(&ticket.subject))
-        .chain(usd_amounts(&ticket.body));
+        .chain(
+            ticket_views
+                .into_iter()
+                .flat_map(crate::validator::usd_amounts),
+        );
     let largest = amounts.fold(None, |max: Option<f64>, amount| {
         Some(max.map_or(amount, |max| max.max(amount)))
     });
@@ -360,27 +369,6 @@ fn payment_dispute(
     );
 }
 
-/// USD amounts written as `$1,200.50`, `1200 USD` or `USD 1200`.
-fn usd_amounts(text: &str) -> impl Iterator<Item = f64> + '_ {
-    static MONEY: OnceLock<Option<Regex>> = OnceLock::new();
-    let regex = MONEY
-        .get_or_init(|| {
-            Regex::new(
-                r"(?i)(?:\$|\busd\s?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?:usd|dollars)\b",
-            )
-            .ok()
-        })
-        .as_ref();
-    regex.into_iter().flat_map(move |regex| {
-        regex.captures_iter(text).filter_map(|captures| {
-            captures
-                .get(1)
-                .or_else(|| captures.get(2))
-                .and_then(|m| m.as_str().replace(',', "").parse::<f64>().ok())
-        })
-    })
-}
-
 fn sentiment_name(sentiment: Sentiment) -> &'static str {
     match sentiment {
         Sentiment::Positive => "positive",
@@ -396,8 +384,9 @@ mod tests {
 
     #[test]
     fn finds_usd_amounts_in_several_spellings() {
-        let found: Vec<f64> =
-            usd_amounts("charged $1,200.50 then 30 USD and usd 7, not 12").collect();
-        assert_eq!(found, vec![1200.5, 30.0, 7.0]);
+        let ticket = "Charged $1,200.50 then 30 USD, usd 7, 2k dollars and €40; not 12";
+        let view = Normalized::new(ticket).text;
+        let found: Vec<f64> = crate::validator::usd_amounts(&view).collect();
+        assert_eq!(found, vec![1200.5, 30.0, 7.0, 2000.0]);
     }
 }

@@ -566,6 +566,16 @@ pub(crate) fn extract(text: &str) -> Vec<Specific> {
     parse_all(text, parse_at)
 }
 
+/// The USD amounts a normalized text states, read as grounding reads money: `$1,200.50`,
+/// `1200 usd`, `usd 1200`, `240k dollars`, both ends of `$10-$20`.
+pub(crate) fn usd_amounts(text: &str) -> impl Iterator<Item = f64> {
+    extract(text)
+        .into_iter()
+        .filter(|specific| specific.kind == Kind::Money)
+        .flat_map(|specific| specific.keys)
+        .filter_map(|key| key.strip_prefix("money:usd:")?.parse().ok())
+}
+
 /// The KB ids among the specifics of a normalized text: what [`extract`] finds of
 /// [`Kind::KbId`], without parsing the rest (an internal note is read for its
 /// citations only, and is dense with numbers that are no KB id).

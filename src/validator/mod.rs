@@ -59,6 +59,8 @@ use pii::{KnownEmails, PiiHit, PiiRules};
 
 pub use redact::MASK;
 
+pub(crate) use grounding::usd_amounts;
+
 /// The largest reply the validator reads; a longer one is not validated and blocks.
 pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 
