@@ -408,7 +408,7 @@ export function runSuite(deskguard, fixtures) {
     try {
       const found = difference(replay(monitor, incident.events), incident.alerts);
       check(found === null, found);
-      check(incident.alerts.length === 5, `${incident.alerts.length} alerts`);
+      check(incident.alerts.length === 6, `${incident.alerts.length} alerts`);
       check(monitor.incidentOpen === true, "an incident is open");
     } finally {
       monitor.free();
@@ -432,7 +432,7 @@ export function runSuite(deskguard, fixtures) {
     try {
       const found = difference(replay(monitor, incident.events), incident.configured);
       check(found === null, found);
-      check(incident.configured.length === 4, `${incident.configured.length} alerts`);
+      check(incident.configured.length === 5, `${incident.configured.length} alerts`);
     } finally {
       monitor.free();
     }
@@ -523,6 +523,29 @@ export function runSuite(deskguard, fixtures) {
     error = thrown(() => IncidentMonitor.fromJSON({ ...incident.state, config: { ...incident.state.config, max_keys: 0 } }));
     check(error.code === "OPTION_INVALID" && error.field === "max_keys", `${error.code} ${error.field}`);
     check(thrown(() => IncidentMonitor.fromJSON(42)).code === "REQUEST_INVALID", "a number is no state");
+  });
+
+  test("upstream outages, data leaks and the executive escalation", () => {
+    const monitor = new IncidentMonitor();
+    try {
+      const codes = [
+        { type: "upstream", at: "2026-06-05T16:00:00Z", provider: "openai", available: false },
+        { type: "data_leak", at: "2026-06-05T16:30:00Z", customer: "C-1" },
+        { type: "upstream", at: "2026-06-05T17:01:00Z", provider: "openai", available: false },
+        { type: "upstream", at: "2026-06-05T17:02:00Z", provider: "openai", available: true },
+      ].map((event) => monitor.push(event).map((alert) => alert.code).join(","));
+      check(
+        JSON.stringify(codes) ===
+          '["INCIDENT_UPSTREAM_UNAVAILABLE","INCIDENT_DATA_LEAK","INCIDENT_EXEC_ESCALATION",""]',
+        JSON.stringify(codes),
+      );
+      // The leak keeps the incident open after the provider is back.
+      check(monitor.incidentOpen === true, "the leak keeps an incident open");
+      const missing = thrown(() => monitor.push({ type: "upstream", at: "2026-06-05T17:03:00Z", provider: "x" }));
+      check(missing.code === "REQUEST_INVALID" && /`available`/.test(missing.message), missing.message);
+    } finally {
+      monitor.free();
+    }
   });
 
   test("pushScreening feeds screened tickets: a spike at the third customer", () => {

@@ -92,6 +92,8 @@ const events: IncidentEvent[] = [
   { type: "billing", at: "2026-06-05T16:00:00Z", expected_usd: 100, billed_usd: 107 },
   { type: "users", at: "2026-06-05T16:00:00Z", total: 100 },
   { type: "impact", at: "2026-06-05T16:00:00Z", affected_users: 3, enterprise_customers: 2 },
+  { type: "upstream", at: "2026-06-05T16:01:00Z", provider: "openai", available: false },
+  { type: "data_leak", at: "2026-06-05T16:02:00Z", customer: "C-9", enterprise: true },
 ];
 const alerts: IncidentAlert[] = events.flatMap((event) => monitor.push(event));
 alerts.push(...monitor.pushScreening(viaRequest, "C-2"));
