@@ -209,6 +209,80 @@ fn any_chunking_gives_the_same_report() {
     }
 }
 
+/// The blueprint: measure draft acceptance per intent, and promote an intent only once
+/// more than 95% of its drafts are approved without edit over a few hundred tickets.
+#[test]
+fn drafts_approved_without_edit_and_intents_ready_to_promote() {
+    let engine = Engine::with_defaults().unwrap();
+    let example =
+        std::fs::read_to_string(format!("{ROOT}/policies/examples/01-how-to-2fa.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&example).unwrap();
+    // The draft the human reviews is the reply as the verdict hands it on: the AI
+    // disclosure is added on a first message.
+    let draft = engine
+        .check(&LabeledRequest::from_json(&example).unwrap().request)
+        .reply
+        .unwrap()
+        .text;
+    let line = |intent: &str, sent: &str| {
+        let mut value = base.clone();
+        value["decision"]["intent"] = intent.into();
+        value["label"] = serde_json::json!({ "sent_reply": sent });
+        value.to_string()
+    };
+    let reflowed = draft.split_whitespace().collect::<Vec<_>>().join("\n ");
+    let words = draft.split_whitespace().count() as u64;
+    let one_word_changed = draft.replacen("Settings", "Preferences", 1);
+    let mut lines = vec![
+        (1, line("how_to_2fa", &draft)),
+        (2, line("how_to_2fa", &reflowed)),
+        (3, line("how_to_2fa", &one_word_changed)),
+        (4, line("how_to_2fa", "")),
+    ];
+    let report = replay(&engine, &lines).report();
+    assert_eq!(report.approved_without_edit, rate(2, 4));
+    // 0, 0, one word of `words`, every word: in thousandths, rounded.
+    let one = (1000 + words / 2) / words;
+    let expected = (one + 1000) as f64 / 1000.0 / 4.0;
+    assert!((report.draft_edit_rate.unwrap() - expected).abs() < 1e-12);
+    assert_eq!(report.intents[0].approved_without_edit, rate(2, 4));
+    assert!(report.ready_to_promote.is_empty());
+
+    // 200 reviewed drafts, 191 as written (95.5%), promote; 190 (exactly 95%) do not.
+    lines.clear();
+    for i in 0..200u64 {
+        let sent = if i < 191 {
+            draft.as_str()
+        } else {
+            "Rewritten."
+        };
+        lines.push((i + 1, line("how_to_2fa", sent)));
+        let sent = if i < 190 {
+            draft.as_str()
+        } else {
+            "Rewritten."
+        };
+        lines.push((i + 1, line("how_to_export", sent)));
+    }
+    lines.push((401, line("how_to_sso", &draft)));
+    let report = replay(&engine, &lines).report();
+    assert_eq!(report.ready_to_promote, ["how_to_2fa"]);
+    assert_eq!(report.approved_without_edit, rate(382, 401));
+    let text = EvalReport {
+        source: "labeled.jsonl".into(),
+        mode: "suggest".into(),
+        policy_digest: String::new(),
+        contract_digest: String::new(),
+        replay: report,
+        tickets: None,
+    }
+    .to_text();
+    assert!(
+        text.contains("ready to promote                 how_to_2fa\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn intent_tables_stay_bounded_and_deterministic() {
     let mut verdict = Engine::with_defaults().unwrap().check_json("not json");

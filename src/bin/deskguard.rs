@@ -166,7 +166,7 @@ enum Command {
         #[arg(long)]
         no_progress: bool,
         /// Labeled requests: one request per line with an optional
-        /// `label: {decision, queue, sensitive}`; `-` for standard input.
+        /// `label: {decision, queue, sensitive, sent_reply}`; `-` for standard input.
         labeled: String,
     },
     /// Replay incident events (JSON Lines) through the incident monitor and print each

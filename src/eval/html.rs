@@ -260,6 +260,13 @@ impl EvalReport {
         ));
         html.push_str(&card("over-escalation", &r.over_escalation_rate, false));
         html.push_str(&card("grounded drafts", &r.grounded_drafts, true));
+        if r.approved_without_edit.of > 0 {
+            html.push_str(&card(
+                "drafts approved without edit",
+                &r.approved_without_edit,
+                true,
+            ));
+        }
         let _ = write!(
             html,
             r#"<div class="card"><div class="big">{}</div><div>cost per ticket</div><div class="small">total ${:.2}</div></div>"#,
@@ -268,6 +275,19 @@ impl EvalReport {
             r.cost_total_usd
         );
         html.push_str("</div>");
+        if r.approved_without_edit.of > 0 {
+            let _ = write!(
+                html,
+                "<p class=\"meta\">Draft edit rate {}; ready to promote to auto-resolve (200 reviewed, &gt; 95% unedited): {}</p>",
+                r.draft_edit_rate
+                    .map_or_else(|| "n/a".to_string(), |rate| format!("{:.1}%", rate * 100.0)),
+                if r.ready_to_promote.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    esc(&r.ready_to_promote.join(", "))
+                }
+            );
+        }
 
         html.push_str("<h2>Decisions</h2><div class=\"grid2\">");
         let decision_bars: Vec<Bar> = r

@@ -23,8 +23,9 @@
 //! # Replay metrics
 //!
 //! A line is a request (format v1) with an optional `label`:
-//! `{"decision": "ESCALATE", "queue": "billing", "sensitive": true}` (each part
-//! optional, unknown keys rejected).
+//! `{"decision": "ESCALATE", "queue": "billing", "sensitive": true, "sent_reply": "…"}`
+//! (each part optional, unknown keys rejected). `sent_reply` is the reply a human sent
+//! after reviewing the draft: the blueprint treats human edits as gold labels.
 //!
 //! | metric | definition |
 //! |---|---|
@@ -35,6 +36,9 @@
 //! | downgrade rate per intent | of requests with that intent, the share whose decision was lowered |
 //! | violations by code | how many requests carry each code (counted once per request) |
 //! | grounded drafts | of requests the model proposed as DRAFT or AUTO_RESOLVE, the share with neither `NOT_GROUNDED` nor `RETRIEVAL_BELOW_MIN` |
+//! | approved without edit | of requests with a draft (the verdict's reply, else the model's) and a labeled `sent_reply`, the share sent as written, whitespace aside; overall and per intent |
+//! | draft edit rate | over the same, the mean word-level edit distance over the longer text's word count |
+//! | ready to promote | intents with at least 200 reviewed drafts, more than 95% approved without edit (the blueprint's bar for auto-resolve) |
 //! | cost per ticket | the mean `trace.cost_usd` |
 //!
 //! Lines that do not parse are counted and the first ten (by line number) reported;

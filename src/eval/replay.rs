@@ -34,6 +34,11 @@ pub struct Label {
     /// Whether the case is sensitive or urgent, and must be escalated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
+    /// The reply a human sent after reviewing the draft: the blueprint's gold label.
+    /// With it the replay measures how much drafts are edited, and which intents are
+    /// ready to promote to auto-resolve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_reply: Option<String>,
 }
 
 impl Label {
@@ -99,6 +104,8 @@ struct IntentCounts {
     requests: u64,
     downgraded: u64,
     escalated: u64,
+    reviewed: u64,
+    unedited: u64,
 }
 
 impl Merge for IntentCounts {
@@ -106,7 +113,47 @@ impl Merge for IntentCounts {
         self.requests += other.requests;
         self.downgraded += other.downgraded;
         self.escalated += other.escalated;
+        self.reviewed += other.reviewed;
+        self.unedited += other.unedited;
     }
+}
+
+/// The blueprint's quality bar for promoting an intent to auto-resolve: more than 95%
+/// of its drafts approved without edit...
+const PROMOTION_UNEDITED_SHARE: f64 = 0.95;
+/// ...over a few hundred reviewed tickets.
+const PROMOTION_MIN_REVIEWED: u64 = 200;
+/// Words compared per reply when measuring an edit: a reply past the policy's length
+/// limit is not a draft anyone approves as written, and the comparison is quadratic.
+const EDIT_MAX_WORDS: usize = 2_000;
+
+/// How much of `draft` a human changed to send `sent`: the word-level edit distance
+/// over the longer text's word count, in thousandths (integers add up the same in
+/// every chunking). Whitespace is not an edit.
+fn edit_milli(draft: &str, sent: &str) -> u64 {
+    let draft: Vec<&str> = draft.split_whitespace().take(EDIT_MAX_WORDS).collect();
+    let sent: Vec<&str> = sent.split_whitespace().take(EDIT_MAX_WORDS).collect();
+    let longest = draft.len().max(sent.len());
+    if longest == 0 {
+        return 0;
+    }
+    // Levenshtein over words, two rows: each cell from the one diagonally before it
+    // (substitute), above it (delete) and to its left (insert).
+    let mut previous: Vec<usize> = (0..=sent.len()).collect();
+    let mut current = Vec::with_capacity(previous.len());
+    for (i, draft_word) in draft.iter().enumerate() {
+        current.clear();
+        current.push(i + 1);
+        let diagonal_and_up = previous.iter().zip(previous.iter().skip(1));
+        for (sent_word, (diagonal, up)) in sent.iter().zip(diagonal_and_up) {
+            let left = current.last().copied().unwrap_or(0);
+            let substitute = diagonal + usize::from(draft_word != sent_word);
+            current.push(substitute.min(up + 1).min(left + 1));
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let distance = previous.last().copied().unwrap_or(0);
+    (distance as u64 * 1000 + longest as u64 / 2) / longest as u64
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -183,6 +230,9 @@ pub struct EvalAccumulator {
     codes: BTreeMap<Code, u64>,
     drafts: u64,
     grounded_drafts: u64,
+    reviewed: u64,
+    unedited: u64,
+    edit_milli: u64,
     cost_nano: u128,
     days: CappedMap<DayCounts>,
     invalid: InvalidLines,
@@ -214,6 +264,9 @@ impl EvalAccumulator {
             codes: BTreeMap::new(),
             drafts: 0,
             grounded_drafts: 0,
+            reviewed: 0,
+            unedited: 0,
+            edit_milli: 0,
             cost_nano: 0,
             days: CappedMap::new(MAX_DAYS, true),
             invalid: InvalidLines::default(),
@@ -268,6 +321,33 @@ impl EvalAccumulator {
             }
         }
 
+        // The draft a human reviewed: the reply as the verdict handed it on, else the
+        // model's own.
+        let sent = labeled
+            .label
+            .as_ref()
+            .and_then(|label| label.sent_reply.as_deref());
+        let draft = verdict
+            .reply
+            .as_ref()
+            .map(|reply| reply.text.as_str())
+            .or_else(|| {
+                labeled
+                    .request
+                    .decision
+                    .get("customer_reply")
+                    .and_then(Value::as_str)
+            });
+        let review = match (draft, sent) {
+            (Some(draft), Some(sent)) => Some(edit_milli(draft, sent)),
+            _ => None,
+        };
+        if let Some(milli) = review {
+            self.reviewed += 1;
+            self.unedited += u64::from(milli == 0);
+            self.edit_milli += milli;
+        }
+
         let intent = verdict
             .intent
             .as_deref()
@@ -278,6 +358,8 @@ impl EvalAccumulator {
                 requests: 1,
                 downgraded: u64::from(verdict.downgraded),
                 escalated: u64::from(escalated),
+                reviewed: u64::from(review.is_some()),
+                unedited: u64::from(review == Some(0)),
             },
         );
 
@@ -349,6 +431,9 @@ impl EvalAccumulator {
         }
         self.drafts += other.drafts;
         self.grounded_drafts += other.grounded_drafts;
+        self.reviewed += other.reviewed;
+        self.unedited += other.unedited;
+        self.edit_milli += other.edit_milli;
         self.cost_nano += other.cost_nano;
         self.days.merge(other.days);
         self.invalid.merge(other.invalid);
@@ -409,6 +494,7 @@ impl EvalAccumulator {
             requests: counts.requests,
             downgrade_rate: Rate::new(counts.downgraded, counts.requests),
             escalation_rate: Rate::new(counts.escalated, counts.requests),
+            approved_without_edit: Rate::new(counts.unedited, counts.reviewed),
         };
         let mut intents: Vec<IntentRow> = self
             .intents
@@ -459,6 +545,21 @@ impl EvalAccumulator {
             intents,
             violations,
             grounded_drafts: Rate::new(self.grounded_drafts, self.drafts),
+            approved_without_edit: Rate::new(self.unedited, self.reviewed),
+            draft_edit_rate: (self.reviewed > 0)
+                .then(|| self.edit_milli as f64 / 1000.0 / self.reviewed as f64),
+            ready_to_promote: self
+                .intents
+                .map
+                .iter()
+                .filter(|(intent, counts)| {
+                    !intent.starts_with('(')
+                        && counts.reviewed >= PROMOTION_MIN_REVIEWED
+                        && counts.unedited as f64
+                            > PROMOTION_UNEDITED_SHARE * counts.reviewed as f64
+                })
+                .map(|(intent, _)| intent.clone())
+                .collect(),
             cost_total_usd: usd(self.cost_nano),
             cost_per_ticket_usd: (self.requests > 0)
                 .then(|| usd(self.cost_nano) / self.requests as f64),
@@ -507,6 +608,8 @@ pub struct IntentRow {
     pub downgrade_rate: Rate,
     /// Escalated of these.
     pub escalation_rate: Rate,
+    /// Of these with a labeled `sent_reply`, the drafts sent as written.
+    pub approved_without_edit: Rate,
 }
 
 /// How many requests carry a code.
@@ -572,6 +675,15 @@ pub struct ReplayReport {
     pub violations: Vec<CodeCount>,
     /// Grounded of proposed drafts.
     pub grounded_drafts: Rate,
+    /// Of the drafts with a labeled `sent_reply`, those sent as written (whitespace
+    /// aside).
+    pub approved_without_edit: Rate,
+    /// The blueprint's draft edit rate: the mean share of a reviewed draft's words a
+    /// human changed (word-level edit distance over the longer text's words).
+    pub draft_edit_rate: Option<f64>,
+    /// Intents whose drafts clear the blueprint's bar for auto-resolve: at least 200
+    /// reviewed, more than 95% approved without edit. By name.
+    pub ready_to_promote: Vec<String>,
     /// Total cost, USD.
     pub cost_total_usd: f64,
     /// Mean cost per request, USD.
@@ -583,6 +695,17 @@ pub struct ReplayReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_are_counted_in_words_in_thousandths() {
+        assert_eq!(edit_milli("", ""), 0);
+        assert_eq!(edit_milli("a b  c", "a\nb c"), 0);
+        assert_eq!(edit_milli("a b c", "a x c"), 333);
+        assert_eq!(edit_milli("a b c", "a c"), 333);
+        assert_eq!(edit_milli("a b", "a b c d"), 500);
+        assert_eq!(edit_milli("a b", ""), 1000);
+        assert_eq!(edit_milli("a b c d", "d c b a"), 1000);
+    }
 
     #[test]
     fn label_fields_are_checked() {
@@ -607,6 +730,7 @@ mod tests {
             decision,
             queue: None,
             sensitive,
+            sent_reply: None,
         };
         assert_eq!(label(None, None).should_escalate(), None);
         assert_eq!(

@@ -68,8 +68,29 @@ impl EvalReport {
             ("escalation rate", &r.escalation_rate),
             ("downgrade rate", &r.downgrade_rate),
             ("grounded drafts", &r.grounded_drafts),
+            ("drafts approved without edit", &r.approved_without_edit),
         ] {
             let _ = writeln!(out, "  {:<32} {}", name, rate_cell(rate));
+        }
+        if let Some(edit_rate) = r.draft_edit_rate {
+            let _ = writeln!(
+                out,
+                "  {:<32} {:>7}",
+                "draft edit rate",
+                format!("{:.1}%", edit_rate * 100.0)
+            );
+        }
+        if r.approved_without_edit.of > 0 {
+            let _ = writeln!(
+                out,
+                "  {:<32} {}",
+                "ready to promote",
+                if r.ready_to_promote.is_empty() {
+                    "none yet (200 reviewed, > 95% unedited)".to_string()
+                } else {
+                    r.ready_to_promote.join(", ")
+                }
+            );
         }
         let _ = writeln!(
             out,
@@ -123,19 +144,20 @@ impl EvalReport {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<34} {:>9} {:>11} {:>11}",
-            "per intent (by volume)", "requests", "downgraded", "escalated"
+            "{:<34} {:>9} {:>11} {:>11} {:>11}",
+            "per intent (by volume)", "requests", "downgraded", "escalated", "unedited"
         );
         let mut intents: Vec<_> = r.intents.iter().collect();
         intents.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.intent.cmp(&b.intent)));
         for row in intents.iter().take(TEXT_ROWS) {
             let _ = writeln!(
                 out,
-                "  {:<32} {:>9} {:>11} {:>11}",
+                "  {:<32} {:>9} {:>11} {:>11} {:>11}",
                 clip(&row.intent, 32),
                 row.requests,
                 row.downgrade_rate.percent(),
-                row.escalation_rate.percent()
+                row.escalation_rate.percent(),
+                row.approved_without_edit.percent()
             );
         }
         if intents.len() > TEXT_ROWS {
