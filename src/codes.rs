@@ -70,6 +70,9 @@ registry! {
         PolicyPatternInvalid => "POLICY_PATTERN_INVALID",
         /// Two settings of the policy contradict each other (lint warning).
         PolicyInconsistent => "POLICY_INCONSISTENT",
+        /// Lint warning: the policy leaves a hard rule with nothing to act on (a textual
+        /// trigger with no phrases, no identity gate at all), so it can never fire.
+        PolicyCoverageGap => "POLICY_COVERAGE_GAP",
         /// The contract does not satisfy the AgentAz JSON Schema, or an object in it repeats a key.
         ContractSchema => "CONTRACT_SCHEMA",
         /// The contract's declared trust level differs from its computed band (lint warning).

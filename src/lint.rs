@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::codes::Code;
+use crate::codes::{Code, Trigger};
 use crate::contract::{Band, Contract, TrustLevel};
 use crate::error::{Error, Location};
 use crate::policy::Policy;
@@ -202,7 +202,59 @@ fn lint_policy(text: &str) -> LintReport {
             }
         }
     }
+    coverage_gaps(text, &policy, &mut diagnostics);
     report(DocumentKind::Policy, diagnostics)
+}
+
+/// Hard rules a policy left with nothing to act on. A policy replaces the embedded one
+/// whole, so a section left out is not filled in from the defaults: without phrases a
+/// textual trigger never fires, without gates no request needs a verified customer.
+fn coverage_gaps(text: &str, policy: &Policy, diagnostics: &mut Vec<Diagnostic>) {
+    let locate = |paths: &[&[&str]]| {
+        paths
+            .iter()
+            .find_map(|path| yaml_path::locate(text, path))
+            .unwrap_or(Location { line: 1, column: 1 })
+    };
+    let mut gap = |field: String, location: Location, message: String| {
+        diagnostics.push(Diagnostic {
+            severity: DiagnosticSeverity::Warning,
+            code: Code::PolicyCoverageGap,
+            message,
+            field: Some(field),
+            line: location.line,
+            column: location.column,
+        });
+    };
+    for trigger in Trigger::TEXTUAL {
+        let detected = policy
+            .escalation
+            .phrases
+            .get(trigger)
+            .is_some_and(|set| !set.phrases.is_empty() || !set.patterns.is_empty());
+        if !detected {
+            let name = trigger.as_str();
+            gap(
+                format!("escalation.phrases.{name}"),
+                locate(&[
+                    &["escalation", "phrases", name],
+                    &["escalation", "phrases"],
+                    &["escalation"],
+                ]),
+                format!("no phrase or pattern detects `{name}`, so the hard trigger never fires"),
+            );
+        }
+    }
+    let identity = &policy.identity;
+    if identity.gated_tools.is_empty() && identity.gated_intents.is_empty() {
+        gap(
+            "identity".to_string(),
+            locate(&[&["identity"]]),
+            "no tool or intent is gated on a verified identity, so an unverified customer's \
+             account can be changed"
+                .to_string(),
+        );
+    }
 }
 
 fn lint_contract(text: &str) -> LintReport {
@@ -247,6 +299,57 @@ mod tests {
         let report = lint(EMBEDDED_POLICY_YAML, DocumentKind::Policy);
         assert!(report.ok);
         assert_eq!(report.diagnostics, vec![]);
+    }
+
+    #[test]
+    fn a_hard_rule_left_with_nothing_to_act_on_is_a_warning() {
+        // The legal phrases removed, and then the whole identity section.
+        let start = EMBEDDED_POLICY_YAML.find("    legal_language:\n").unwrap();
+        let end = EMBEDDED_POLICY_YAML[start..]
+            .find("    churn_threat:\n")
+            .unwrap()
+            + start;
+        let text = format!(
+            "{}{}",
+            &EMBEDDED_POLICY_YAML[..start],
+            &EMBEDDED_POLICY_YAML[end..]
+        );
+        let report = lint(&text, DocumentKind::Policy);
+        assert!(report.ok);
+        let found: Vec<(Code, Option<&str>, usize)> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.field.as_deref(), d.line))
+            .collect();
+        let phrases_line = 1 + text.lines().position(|l| l == "  phrases:").unwrap();
+        assert_eq!(
+            found,
+            [(
+                Code::PolicyCoverageGap,
+                Some("escalation.phrases.legal_language"),
+                phrases_line
+            )]
+        );
+        assert_eq!(
+            report.diagnostics[0].message,
+            "no phrase or pattern detects `legal_language`, so the hard trigger never fires"
+        );
+
+        let start = text.find("identity:\n").unwrap();
+        let end = text[start..].find("\nescalation:\n").unwrap() + start + 1;
+        let without_identity = format!("{}{}", &text[..start], &text[end..]);
+        let report = lint(&without_identity, DocumentKind::Policy);
+        let fields: Vec<Option<&str>> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.field.as_deref())
+            .collect();
+        assert_eq!(
+            fields,
+            [Some("escalation.phrases.legal_language"), Some("identity")]
+        );
+        // A section left out is reported at the start of the document.
+        assert_eq!(report.diagnostics[1].line, 1);
     }
 
     #[test]
