@@ -651,6 +651,22 @@ fn privacy_language_positive_with_span() {
     assert_span(&verdict, &req, "privacy_language", "ticket.body", "GDPR");
 }
 
+/// The runbook: a data leak goes to legal, engineering and the IC at once.
+#[test]
+fn a_data_leak_goes_to_legal() {
+    let req =
+        Req::draft().body("Your agent sent our data to the wrong customer. Is this a data leak?");
+    let verdict = req.check(&A2);
+    escalated(&["privacy_language"], "legal", "high").assert(&verdict);
+    assert_span(
+        &verdict,
+        &req,
+        "privacy_language",
+        "ticket.body",
+        "sent our data to",
+    );
+}
+
 #[test]
 fn privacy_language_negative() {
     let verdict = Req::draft()
