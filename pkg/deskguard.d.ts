@@ -273,6 +273,12 @@ export interface Screening {
   queue: string;
   priority: Priority;
   triggers: TriggerHit[];
+  /**
+   * Where the ticket reads as an automated message (an out-of-office reply, a bounce):
+   * unless a trigger asks for a human, nobody waits for an answer and the model call
+   * can be skipped. Absent otherwise.
+   */
+  automated?: CategoryMatch;
 }
 
 // ---------------------------------------------------------------- incidents

@@ -461,6 +461,38 @@ fn the_runbooks_typical_tickets_get_their_categories() {
     }
 }
 
+/// The blueprint's triage short-circuits auto-replies: screening says where a ticket
+/// reads as an automated message, and still categorizes it.
+#[test]
+fn an_automated_message_is_flagged_with_where() {
+    let engine = engine();
+    let subject = "Automatic reply: Re: your invoice";
+    let screening = engine.screen_ticket(
+        &ticket(subject, "I am out of the office until Monday."),
+        ts(MONDAY_10),
+    );
+    let automated = screening.automated.clone().unwrap();
+    assert_eq!(automated.field, "ticket.subject");
+    assert_eq!(
+        subject.get(automated.span.start..automated.span.end),
+        Some("Automatic reply")
+    );
+    assert_eq!(screening.category, "billing_query");
+    assert!(!screening.handoff);
+    let json = screening.to_json();
+    assert!(
+        json.ends_with(r#","automated":{"field":"ticket.subject","span":{"start":0,"end":15}}}"#),
+        "{json}"
+    );
+    // A customer's own words about an auto-reply are not one.
+    let screening = engine.screen_ticket(
+        &ticket("Question", "How do I set up replies for my team?"),
+        ts(MONDAY_10),
+    );
+    assert_eq!(screening.automated, None);
+    assert!(!screening.to_json().contains("automated"));
+}
+
 #[test]
 fn an_output_error_is_never_filed_as_a_feature_inquiry() {
     let screening = engine().screen_ticket(

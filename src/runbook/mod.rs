@@ -56,6 +56,11 @@ pub struct RunbookPolicy {
     pub default_category: String,
     /// Categories, tried in order.
     pub categories: Vec<CategoryRule>,
+    /// Phrases that mark an automated message (an out-of-office reply, a delivery
+    /// failure): no customer is waiting on it, so screening flags it and the host can
+    /// skip the model call (the blueprint's short-circuit for auto-replies).
+    #[serde(default)]
+    pub automated_phrases: Vec<String>,
 }
 
 /// Who handles a category, per the runbook's table.
@@ -124,6 +129,7 @@ crate::source::read::read_struct!(
         calendar: required,
         default_category: required,
         categories: required,
+        automated_phrases: default,
     }
 );
 
@@ -149,6 +155,8 @@ pub struct Runbook {
     categories: Vec<CategoryRule>,
     phrases: PhraseIndex,
     default_index: usize,
+    /// The set of `phrases` that marks an automated message (after the categories').
+    automated: usize,
 }
 
 /// Where a category's phrase was found.
@@ -192,6 +200,11 @@ pub struct Screening {
     pub priority: Priority,
     /// The hard triggers found, with where.
     pub triggers: Vec<TriggerHit>,
+    /// Where the ticket reads as an automated message (an out-of-office reply, a
+    /// delivery failure; `runbook.automated_phrases`): unless a trigger also asks for a
+    /// human, nobody is waiting for an answer and the host can skip the model call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated: Option<CategoryMatch>,
 }
 
 impl Screening {
@@ -249,21 +262,30 @@ impl Runbook {
         &self,
         text: &TicketText<'_>,
     ) -> Option<(&CategoryRule, Option<CategoryMatch>)> {
+        self.screen_text(text)
+            .map(|(rule, matched, _)| (rule, matched))
+    }
+
+    /// The category, the phrase that picked it, and where the text reads as an
+    /// automated message: one scan of the text for both.
+    fn screen_text(
+        &self,
+        text: &TicketText<'_>,
+    ) -> Option<(&CategoryRule, Option<CategoryMatch>, Option<CategoryMatch>)> {
         let matches = text.first_matches(&self.phrases);
+        let to_match = |hit: crate::check::triggers::FieldMatch<'_>| CategoryMatch {
+            field: hit.field.to_string(),
+            span: hit.span,
+        };
+        let automated = matches.get(self.automated).copied().flatten().map(to_match);
         let first = self
             .categories
             .iter()
             .zip(matches)
             .find_map(|(rule, hit)| hit.map(|hit| (rule, hit)));
         match first {
-            Some((rule, hit)) => Some((
-                rule,
-                Some(CategoryMatch {
-                    field: hit.field.to_string(),
-                    span: hit.span,
-                }),
-            )),
-            None => self.default_category().map(|rule| (rule, None)),
+            Some((rule, hit)) => Some((rule, Some(to_match(hit)), automated)),
+            None => self.default_category().map(|rule| (rule, None, automated)),
         }
     }
 
@@ -418,6 +440,13 @@ fn compile_section(
                 ),
             )
         })?;
+    let automated = categories.len();
+    phrases
+        .add_set(&config.automated_phrases, &[], PatternCase::Insensitive)
+        .map_err(|error| {
+            Error::new(Code::PolicyPatternInvalid, error.reason)
+                .in_field("runbook.automated_phrases")
+        })?;
     let phrases = phrases.build().map_err(|error| {
         Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.categories")
     })?;
@@ -426,6 +455,7 @@ fn compile_section(
         categories,
         phrases,
         default_index,
+        automated,
     })
 }
 
@@ -437,8 +467,8 @@ pub(crate) fn screen(
     now: Timestamp,
 ) -> Screening {
     let text = TicketText::new(ticket);
-    let (rule, matched) = match runbook.categorize_text(&text) {
-        Some((rule, matched)) => (rule.clone(), matched),
+    let (rule, matched, automated) = match runbook.screen_text(&text) {
+        Some((rule, matched, automated)) => (rule.clone(), matched, automated),
         // Unreachable with a compiled runbook (the default category exists); fail
         // toward a human rather than panic.
         None => (
@@ -451,6 +481,7 @@ pub(crate) fn screen(
                 phrases: Vec::new(),
                 patterns: Vec::new(),
             },
+            None,
             None,
         ),
     };
@@ -497,6 +528,7 @@ pub(crate) fn screen(
         queue,
         priority,
         triggers,
+        automated,
     }
 }
 
