@@ -150,16 +150,6 @@ struct IcState {
     exec_escalated: bool,
 }
 
-/// An upstream model API that is down.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpstreamOutage {
-    /// When it was first seen down.
-    since: i64,
-    /// When it was last seen down.
-    last_at: i64,
-}
-
 /// The incident monitor. See the [module docs](self) for the triggers and their
 /// episodes. Build one with [`IncidentMonitor::new`], feed it with
 /// [`IncidentMonitor::observe`], and keep it between requests with
@@ -187,9 +177,10 @@ pub struct IncidentMonitor {
     billing: BillingState,
     #[serde(deserialize_with = "object")]
     ic: IcState,
-    /// Upstream providers seen unavailable and not since seen available.
-    #[serde(default, deserialize_with = "object_map")]
-    upstream: BTreeMap<String, UpstreamOutage>,
+    /// Upstream providers seen unavailable and not since seen available, with when
+    /// each was last seen down (for eviction past `max_keys`).
+    #[serde(default)]
+    upstream: BTreeMap<String, i64>,
     /// The latest data leak, which keeps an incident open for the category window.
     #[serde(default)]
     last_leak_at: Option<i64>,
@@ -366,8 +357,10 @@ impl IncidentMonitor {
                 ..
             } => self.on_data_leak(at_time, customer.as_deref(), *enterprise, &mut alerts),
         }
-        self.check_ic(at_time, clock, &mut alerts);
-        self.check_exec(at_time, clock, &mut alerts);
+        if self.settle_ic(clock) {
+            self.check_ic(at_time, &mut alerts);
+            self.check_exec(at_time, clock, &mut alerts);
+        }
         Ok(alerts)
     }
 
@@ -384,20 +377,14 @@ impl IncidentMonitor {
             self.upstream.remove(&key);
             return;
         }
-        if let Some(outage) = self.upstream.get_mut(&key) {
-            outage.last_at = outage.last_at.max(at);
+        if let Some(last_at) = self.upstream.get_mut(&key) {
+            *last_at = (*last_at).max(at);
             return;
         }
         if self.upstream.len() >= self.config.max_keys {
-            evict_least_recent(&mut self.upstream, |outage| outage.last_at);
+            evict_least_recent(&mut self.upstream, |last_at| *last_at);
         }
-        self.upstream.insert(
-            key.clone(),
-            UpstreamOutage {
-                since: at,
-                last_at: at,
-            },
-        );
+        self.upstream.insert(key.clone(), at);
         alerts.push(IncidentAlert {
             code: Code::IncidentUpstreamUnavailable,
             at: at_time,
@@ -684,9 +671,10 @@ impl IncidentMonitor {
 
     /// Whether any incident is open now.
     pub fn incident_open(&self) -> bool {
-        let window = i64::from(self.config.category_window_minutes) * 60;
         let leak_open = match (self.last_leak_at, self.clock) {
-            (Some(leak), Some(clock)) => clock.saturating_sub(leak) <= window,
+            (Some(leak), Some(clock)) => {
+                leak >= Self::window_cutoff(clock, self.config.category_window_minutes)
+            }
             _ => false,
         };
         leak_open
@@ -703,8 +691,9 @@ impl IncidentMonitor {
     }
 
     /// Expires the impact report and affected customers past the window; with no
-    /// incident open, forgets the affected set and re-arms the escalation.
-    fn settle_ic(&mut self, clock: i64) {
+    /// incident open, forgets the affected set and re-arms the escalations. Returns
+    /// whether an incident is open.
+    fn settle_ic(&mut self, clock: i64) -> bool {
         let cutoff = Self::window_cutoff(clock, self.config.category_window_minutes);
         if self
             .ic
@@ -715,21 +704,20 @@ impl IncidentMonitor {
             self.ic.reported = None;
         }
         self.ic.affected.evict_before(cutoff);
-        if !self.incident_open() {
+        let open = self.incident_open();
+        if !open {
             self.ic.affected.clear();
             self.ic.escalated = false;
             self.ic.open_since = None;
             self.ic.exec_escalated = false;
         }
+        open
     }
 
-    /// The playbook at T+1 hour: an incident unresolved for longer than
-    /// `exec_escalation_minutes` of event time goes to the VP of Engineering and the
-    /// CEO, once while it stays open.
+    /// The playbook at T+1 hour, while an incident is open: one unresolved for longer
+    /// than `exec_escalation_minutes` of event time goes to the VP of Engineering and
+    /// the CEO, once while it stays open.
     fn check_exec(&mut self, at_time: Timestamp, clock: i64, alerts: &mut Vec<IncidentAlert>) {
-        if !self.incident_open() {
-            return;
-        }
         let since = *self.ic.open_since.get_or_insert(clock);
         let limit = self.config.exec_escalation_minutes;
         if self.ic.exec_escalated || clock.saturating_sub(since) <= i64::from(limit) * 60 {
@@ -748,9 +736,9 @@ impl IncidentMonitor {
         });
     }
 
-    fn check_ic(&mut self, at_time: Timestamp, clock: i64, alerts: &mut Vec<IncidentAlert>) {
-        self.settle_ic(clock);
-        if !self.incident_open() || self.ic.escalated {
+    /// The IC escalation, while an incident is open.
+    fn check_ic(&mut self, at_time: Timestamp, alerts: &mut Vec<IncidentAlert>) {
+        if self.ic.escalated {
             return;
         }
         let reported = self.ic.reported.as_ref();
