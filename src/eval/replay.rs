@@ -153,6 +153,8 @@ fn edit_milli(draft: &str, sent: &str) -> u64 {
         std::mem::swap(&mut previous, &mut current);
     }
     let distance = previous.last().copied().unwrap_or(0);
+    // Rounded to the nearest thousandth; with at most EDIT_MAX_WORDS (2,000) words a
+    // single changed word is still at least 1, so 0 means unedited.
     (distance as u64 * 1000 + longest as u64 / 2) / longest as u64
 }
 
@@ -705,6 +707,9 @@ mod tests {
         assert_eq!(edit_milli("a b", "a b c d"), 500);
         assert_eq!(edit_milli("a b", ""), 1000);
         assert_eq!(edit_milli("a b c d", "d c b a"), 1000);
+        // One word changed in the longest reply compared still counts as an edit.
+        let long = vec!["word"; EDIT_MAX_WORDS].join(" ");
+        assert_eq!(edit_milli(&long, &long.replacen("word", "other", 1)), 1);
     }
 
     #[test]

@@ -254,15 +254,7 @@ impl Runbook {
 
     /// The category of `ticket`, and the phrase that picked it.
     pub fn categorize(&self, ticket: &Ticket) -> Option<(&CategoryRule, Option<CategoryMatch>)> {
-        self.categorize_text(&TicketText::new(ticket))
-    }
-
-    /// [`Runbook::categorize`] on a ticket whose text is already normalized.
-    pub(crate) fn categorize_text(
-        &self,
-        text: &TicketText<'_>,
-    ) -> Option<(&CategoryRule, Option<CategoryMatch>)> {
-        self.screen_text(text)
+        self.screen_text(&TicketText::new(ticket))
             .map(|(rule, matched, _)| (rule, matched))
     }
 
