@@ -176,6 +176,9 @@ registry! {
         PiiCard => "PII_CARD",
         /// The reply contains a US social security number.
         PiiSsn => "PII_SSN",
+        /// The reply contains a government ID number other than an SSN (passport,
+        /// driving licence, national ID, tax or insurance number), named as one.
+        PiiGovernmentId => "PII_GOVERNMENT_ID",
         /// The reply contains an IBAN (valid length and mod-97 check).
         PiiIban => "PII_IBAN",
         /// The reply contains a password, API key, token or other secret.

@@ -762,3 +762,55 @@ fn an_inline_prohibited_topic_is_enforced_and_a_malformed_one_refused() {
         )
     );
 }
+
+#[test]
+fn a_government_id_named_as_one_is_reported_and_masked() {
+    let text = "We have your passport no. C01X00T47 on file, and your licence number is S123-456-78-910-0.";
+    let report = engine().validate_reply(text, &ReplyContext::default());
+    assert_eq!(
+        found(&report, text),
+        [
+            (Code::PiiGovernmentId, "C01X00T47"),
+            (Code::PiiGovernmentId, "S123-456-78-910-0"),
+        ]
+    );
+    assert_eq!(report.violations[0].severity, Severity::Block);
+    assert_eq!(
+        report.violations[0].message,
+        "the reply contains a government ID number (masked in `redacted`)"
+    );
+    // Under 12 letters and digits, masked whole; the licence to its last four.
+    assert_eq!(
+        report.redacted,
+        format!(
+            "We have your passport no. {} on file, and your licence number is {}-{}-{}-910-0.",
+            masks(9),
+            masks(4),
+            masks(3),
+            masks(2),
+        )
+    );
+    assert_redacts_to_itself(&report.redacted);
+    // Without its keyword, a number of that shape is an order number like any other.
+    let plain = engine().validate_reply("Your reference is C01X00T47.", &ReplyContext::default());
+    assert!(plain.violations.is_empty(), "{:?}", plain.violations);
+}
+
+#[test]
+fn government_id_keywords_default_when_absent_and_turn_off_when_empty() {
+    let listed = EMBEDDED_POLICY_YAML
+        .lines()
+        .find(|line| line.trim_start().starts_with("government_id_keywords:"))
+        .unwrap();
+    let reply = "Your passport 123456789 is verified.";
+    let codes = |yaml: String| -> Vec<Code> {
+        let engine = Engine::builder().policy_yaml(yaml).build().unwrap();
+        let report = engine.validate_reply(reply, &ReplyContext::default());
+        report.violations.iter().map(|v| v.code).collect()
+    };
+    let absent = EMBEDDED_POLICY_YAML.replace(&format!("{listed}\n"), "");
+    assert_ne!(absent, EMBEDDED_POLICY_YAML);
+    assert_eq!(codes(absent), [Code::PiiGovernmentId]);
+    let empty = EMBEDDED_POLICY_YAML.replace(listed, "    government_id_keywords: []");
+    assert_eq!(codes(empty), Vec::<Code>::new());
+}

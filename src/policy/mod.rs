@@ -527,8 +527,54 @@ pub struct PiiPolicy {
     pub allowed_email_domains: Vec<String>,
     /// Words whose value is a secret (`password: …`, `PIN is …`).
     pub secret_keywords: Vec<String>,
+    /// Words whose value is a government ID number (`passport no. …`, `driver's
+    /// license: …`). Absent: [`default_government_id_keywords`]; `[]` turns the
+    /// detector off.
+    #[serde(default = "default_government_id_keywords")]
+    pub government_id_keywords: Vec<String>,
     /// Prefixes of API keys and tokens (`sk_live_`, `AKIA`, `ghp_`, …).
     pub secret_prefixes: Vec<String>,
+}
+
+/// The government ID keywords a policy without `validator.pii.government_id_keywords`
+/// gets: passports, driving licences, and national ID, tax and insurance numbers of
+/// the countries whose customers write them most.
+pub fn default_government_id_keywords() -> Vec<String> {
+    [
+        "passport",
+        "passport number",
+        "driver's license",
+        "drivers license",
+        "driver license",
+        "driver's licence",
+        "driving licence",
+        "driving license",
+        "license number",
+        "licence number",
+        "national id",
+        "national identity number",
+        "national insurance number",
+        "ni number",
+        "nino",
+        "social insurance number",
+        "tax id",
+        "tax identification number",
+        "taxpayer id",
+        "itin",
+        "id card number",
+        "identity card number",
+        "aadhaar",
+        "personnummer",
+        "steuer-id",
+        "dni",
+        "nie",
+        "cpf",
+        "curp",
+        "bsn",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
 }
 
 /// Commitments.
@@ -602,5 +648,14 @@ mod tests {
             as_value(&from_json)["routing"]["default_queue"],
             serde_json::json!("general_support")
         );
+    }
+
+    /// The shipped policy spells out the built-in government ID keywords, so that a
+    /// reader sees them; both lists must stay one.
+    #[test]
+    fn the_shipped_government_id_keywords_are_the_built_in_ones() {
+        let policy = Policy::embedded().unwrap();
+        let pii = policy.validator.and_then(|v| v.pii).unwrap();
+        assert_eq!(pii.government_id_keywords, default_government_id_keywords());
     }
 }

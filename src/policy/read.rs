@@ -235,6 +235,7 @@ read_struct!(
     Deny {
         allowed_email_domains: default,
         secret_keywords: required,
+        government_id_keywords: default(super::default_government_id_keywords),
         secret_prefixes: required,
     }
 );

@@ -55,7 +55,7 @@ use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder, SetId};
 use commitments::{CommitmentRule, CommitmentRules};
 use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
 use grounding::{Index, IndexKeys, Kind, Source};
-use pii::{KnownEmails, PiiHit, PiiRules};
+use pii::{KeywordEnds, KnownEmails, PiiHit, PiiRules};
 
 pub use redact::MASK;
 
@@ -263,6 +263,8 @@ pub(crate) struct CompiledValidator {
     phrases: PhraseIndex,
     /// The secret keywords' set in `phrases`.
     secret_keywords: Option<SetId>,
+    /// The government ID keywords' set in `phrases`.
+    government_id_keywords: Option<SetId>,
 }
 
 /// A KB document, prepared once per validation.
@@ -399,13 +401,20 @@ impl CompiledValidator {
             .map_err(|e| bad_pattern(&["validator", "pii", "secret_prefixes"], e))?;
 
         let mut phrases = PhraseIndexBuilder::new();
-        let secret_keywords = match pii_policy {
-            Some(pii) => Some(
-                phrases
-                    .add_set::<String>(&pii.secret_keywords, &[], PatternCase::Sensitive)
-                    .map_err(|e| bad_pattern(&["validator", "pii", "secret_keywords"], e))?,
+        let mut keyword_set = |keywords: &[String], field: &str| {
+            phrases
+                .add_set::<String>(keywords, &[], PatternCase::Sensitive)
+                .map_err(|e| bad_pattern(&["validator", "pii", field], e))
+        };
+        let (secret_keywords, government_id_keywords) = match pii_policy {
+            Some(pii) => (
+                Some(keyword_set(&pii.secret_keywords, "secret_keywords")?),
+                Some(keyword_set(
+                    &pii.government_id_keywords,
+                    "government_id_keywords",
+                )?),
             ),
-            None => None,
+            None => (None, None),
         };
 
         let commitment_policy: Option<&CommitmentPolicy> = part!(commitments);
@@ -440,6 +449,7 @@ impl CompiledValidator {
         Ok(CompiledValidator {
             phrases,
             secret_keywords,
+            government_id_keywords,
             pii,
             kinds,
             retrieval_min: policy.thresholds.retrieval_min,
@@ -637,19 +647,27 @@ impl CompiledValidator {
         reply_field: &str,
     ) -> Report {
         let mut violations = Vec::new();
-        // Commitments, topics, phrases and PII's secret keywords: every set in one scan.
+        // Commitments, topics, phrases and PII's keywords: every set in one scan.
         let phrase_hits = self.phrases.find_all(&view.text);
-        let secret_keyword_ends: Vec<usize> = phrase_hits
-            .iter()
-            .filter(|hit| Some(hit.set) == self.secret_keywords)
-            .map(|hit| hit.end)
-            .collect();
+        let keyword_ends = |set: Option<SetId>| -> Vec<usize> {
+            phrase_hits
+                .iter()
+                .filter(|hit| Some(hit.set) == set)
+                .map(|hit| hit.end)
+                .collect()
+        };
+        let secret = keyword_ends(self.secret_keywords);
+        let government_id = keyword_ends(self.government_id_keywords);
+        let keywords = KeywordEnds {
+            secret: &secret,
+            government_id: &government_id,
+        };
         let redacted = self.pii_pass(
             text,
             view,
             prepared,
             reply_field,
-            Some(&secret_keyword_ends),
+            Some(keywords),
             &mut violations,
         );
         let mut pii_spans: Vec<Span> = violations.iter().filter_map(|v| v.span).collect();
@@ -858,21 +876,21 @@ impl CompiledValidator {
     }
 
     /// Finds personal data, records violations, and returns the masked text.
-    /// `secret_keyword_ends` are the secret keywords already found by the main
-    /// phrase pass (`None`: find them now).
+    /// `keywords` are the PII keywords already found by the main phrase pass
+    /// (`None`: find them now).
     fn pii_pass(
         &self,
         text: &str,
         view: &Normalized,
         prepared: &Prepared,
         field: &str,
-        secret_keyword_ends: Option<&[usize]>,
+        keywords: Option<KeywordEnds<'_>>,
         violations: &mut Vec<Violation>,
     ) -> String {
-        let hits = match secret_keyword_ends {
-            Some(ends) => self
+        let hits = match keywords {
+            Some(keywords) => self
                 .pii
-                .scan_with_keywords(view, &prepared.known_emails, ends),
+                .scan_with_keywords(view, &prepared.known_emails, keywords),
             None => self.pii.scan(view, &prepared.known_emails),
         };
         let mut messages = Vec::new();
@@ -1263,6 +1281,7 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
         return Ok(PiiRules {
             tokens: None,
             secret_keywords: PhraseIndex::default(),
+            government_id_keywords: PhraseIndex::default(),
             allowed_email_domains: Vec::new(),
         });
     };
@@ -1282,12 +1301,15 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
             prefixes.join("|")
         )
     };
-    let mut keywords = PhraseIndexBuilder::new();
-    keywords.add_set::<String>(&policy.secret_keywords, &[], PatternCase::Sensitive)?;
-    let keywords = keywords.build()?;
+    let keyword_index = |keywords: &[String]| {
+        let mut index = PhraseIndexBuilder::new();
+        index.add_set::<String>(keywords, &[], PatternCase::Sensitive)?;
+        index.build()
+    };
     Ok(PiiRules {
         tokens: Some(matcher::compile(&tokens)?),
-        secret_keywords: keywords,
+        secret_keywords: keyword_index(&policy.secret_keywords)?,
+        government_id_keywords: keyword_index(&policy.government_id_keywords)?,
         allowed_email_domains: policy
             .allowed_email_domains
             .iter()

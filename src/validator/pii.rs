@@ -1,5 +1,5 @@
-//! Personal data in a reply: payment cards, US SSNs, IBANs, secrets, and the email
-//! addresses of anyone but the ticket's customer.
+//! Personal data in a reply: payment cards, US SSNs, other government ID numbers,
+//! IBANs, secrets, and the email addresses of anyone but the ticket's customer.
 //!
 //! Every detector runs on the normalized view (see [`super::normalize`]), so full-width
 //! digits, zero-width characters and odd spaces inside a number change nothing. Each
@@ -17,6 +17,13 @@
 //!   "social security (number)"; area 000, 666 and 900–999, group 00 and serial
 //!   0000 are never issued, so they are not SSNs (nor are the two famous specimen
 //!   numbers 078-05-1120 and 219-09-9999).
+//! - **Other government IDs** (passports, driving licences, national ID, tax and
+//!   insurance numbers): their formats are too many, and too like order numbers, to
+//!   find by shape alone, so only the number named as one is found: the value right
+//!   after one of the policy's `government_id_keywords` ("passport", "driver's
+//!   license", …) and an optional "number", "no.", "#", ":" or "is". The value is 5–24
+//!   letters and digits, at least four of them digits, in groups joined by single
+//!   spaces, dashes or dots (`AB 12 34 56 C`, `S123-456-78-910-0`, `C01X00T47`).
 //! - **IBANs**: a country code with its registered length, check digits, compact or in
 //!   groups of four, passing ISO 7064 mod-97.
 //! - **Secrets**: the value after "password:" (and passcode, PIN, …), API keys with the
@@ -50,8 +57,19 @@ pub(crate) struct PiiRules {
     pub tokens: Option<Pattern>,
     /// Keywords whose following value is a secret ("password", "pin", ...).
     pub secret_keywords: PhraseIndex,
+    /// Keywords whose following value is a government ID number ("passport", ...).
+    pub government_id_keywords: PhraseIndex,
     /// Email domains that are never another customer's (the company's own).
     pub allowed_email_domains: Vec<String>,
+}
+
+/// Where the keywords that announce a value end, found by a phrase pass.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct KeywordEnds<'a> {
+    /// Secret keywords ("password").
+    pub secret: &'a [usize],
+    /// Government ID keywords ("passport").
+    pub government_id: &'a [usize],
 }
 
 /// Emails the reply may name: the customer's and those the context already shows.
@@ -63,29 +81,37 @@ pub(crate) struct KnownEmails {
 impl PiiRules {
     /// Every PII hit in a normalized view, sorted by start.
     pub fn scan(&self, view: &Normalized, known: &KnownEmails) -> Vec<PiiHit> {
-        let keyword_ends: Vec<usize> = self
-            .secret_keywords
-            .find_all(&view.text)
-            .iter()
-            .map(|keyword| keyword.end)
-            .collect();
-        self.scan_with_keywords(view, known, &keyword_ends)
+        let ends = |keywords: &PhraseIndex| -> Vec<usize> {
+            keywords
+                .find_all(&view.text)
+                .iter()
+                .map(|keyword| keyword.end)
+                .collect()
+        };
+        let secret = ends(&self.secret_keywords);
+        let government_id = ends(&self.government_id_keywords);
+        let keywords = KeywordEnds {
+            secret: &secret,
+            government_id: &government_id,
+        };
+        self.scan_with_keywords(view, known, keywords)
     }
 
-    /// [`PiiRules::scan`] with the secret keywords already found (by a phrase index
-    /// that holds them among other sets, saving a pass): where each one ends.
+    /// [`PiiRules::scan`] with the keywords already found (by a phrase index that
+    /// holds them among other sets, saving a pass).
     pub fn scan_with_keywords(
         &self,
         view: &Normalized,
         known: &KnownEmails,
-        secret_keyword_ends: &[usize],
+        keywords: KeywordEnds<'_>,
     ) -> Vec<PiiHit> {
         let text = view.text.as_str();
         let mut hits = Vec::new();
         scan_ibans(view, &mut hits);
         let ibans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
         scan_digit_runs(view, &ibans, &mut hits);
-        self.scan_secrets(text, secret_keyword_ends, &mut hits);
+        self.scan_secrets(text, keywords.secret, &mut hits);
+        scan_government_ids(text, keywords.government_id, &mut hits);
         self.scan_emails(text, known, &mut hits);
         // Overlapping hits are all reported (and redaction masks their union), so
         // that one thing cannot hide another: `4111111111111111.bob@example.com` is a
@@ -336,6 +362,111 @@ fn secret_value(text: &str, from: usize) -> Option<(usize, usize)> {
             .find(|&c| c == super::redact::MASK || c.is_alphanumeric())
             == Some(super::redact::MASK);
     (looks_secret && !masked).then_some((start, end))
+}
+
+fn scan_government_ids(text: &str, keyword_ends: &[usize], hits: &mut Vec<PiiHit>) {
+    for &keyword_end in keyword_ends {
+        if let Some((start, end)) = government_id_value(text, keyword_end) {
+            hits.push(PiiHit {
+                code: Code::PiiGovernmentId,
+                start,
+                end,
+                what: "a government ID number",
+            });
+        }
+    }
+}
+
+/// The ID number after a government ID keyword ending at `from` (`passport no.
+/// C01X00T47`, `licence: S123-456-78-910-0`, `NI number is AB 12 34 56 C`).
+fn government_id_value(text: &str, from: usize) -> Option<(usize, usize)> {
+    /// What may stand between the keyword and its value, each read once, in order.
+    const CONNECTORS: &[&[&str]] = &[
+        &["number", "num", "nr", "no.", "no", "#"],
+        &[":", "=", "-"],
+        &["is", "was"],
+    ];
+    let bytes = text.as_bytes();
+    let group_end = |from: usize| {
+        let mut end = from;
+        while at(bytes, end).is_ascii_alphanumeric() {
+            end += 1;
+        }
+        end
+    };
+    let skip_spaces = |i: &mut usize| {
+        while at(bytes, *i) == b' ' && *i < from + 64 {
+            *i += 1;
+        }
+    };
+    // The keyword is a whole word; what follows must be set off from it.
+    if at(bytes, from).is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut i = from;
+    for choices in CONNECTORS {
+        skip_spaces(&mut i);
+        let rest = text.get(i..)?;
+        let connector = choices.iter().find(|word| {
+            rest.starts_with(**word)
+                && (!word.starts_with(|c: char| c.is_ascii_alphabetic())
+                    || word.ends_with('.')
+                    || !is_word(at(bytes, i + word.len())))
+        });
+        if let Some(word) = connector {
+            i += word.len();
+        }
+    }
+    skip_spaces(&mut i);
+    // Groups of letters and digits joined by one space, dash or dot, each with a
+    // digit; except the letters a UK National Insurance number starts and ends with
+    // (`AB 12 34 56 C`): two before a pair of digits, one after digits.
+    let digit_count = |(s, e): (usize, usize)| {
+        bytes.get(s..e).map_or(0, |group| {
+            group.iter().filter(|b| b.is_ascii_digit()).count()
+        })
+    };
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut group_start = i;
+    loop {
+        let group = (group_start, group_end(group_start));
+        // Longer than any ID number: a table of figures, not a value.
+        if group.1 - i > 48 {
+            return None;
+        }
+        let joined = matches!(at(bytes, group.1), b' ' | b'-' | b'.');
+        let size = group.1 - group.0;
+        let next = (group.1 + 1, group_end(group.1 + 1));
+        let fits = if size == 0 {
+            false
+        } else if digit_count(group) > 0 {
+            true
+        } else if groups.is_empty() {
+            size == 2 && joined && next.1 - next.0 == 2 && digit_count(next) == 2
+        } else {
+            // The suffix letter, only where the prefix letters began the value.
+            size == 1 && groups.first().is_some_and(|&first| digit_count(first) == 0)
+        };
+        if !fits {
+            break;
+        }
+        groups.push(group);
+        if !joined || size == 1 && digit_count(group) == 0 {
+            break;
+        }
+        group_start = group.1 + 1;
+    }
+    let (first_start, _) = *groups.first()?;
+    let (_, end) = *groups.last()?;
+    let value = bytes.get(first_start..end)?;
+    let alphanumeric = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    // Glued to a letter of another script, or a longer number: not this value.
+    let glued = text
+        .get(end..)
+        .and_then(|after| after.chars().next())
+        .is_some_and(|c| c.is_alphanumeric());
+    ((5..=24).contains(&alphanumeric) && digits >= 4 && !glued).then_some((first_start, end))
 }
 
 /// Whether `byte` can separate the digit groups of a card or SSN: cards are written
@@ -956,6 +1087,17 @@ mod tests {
                     .unwrap();
                 keywords.build().unwrap()
             },
+            government_id_keywords: {
+                let mut keywords = crate::text::phrases::PhraseIndexBuilder::new();
+                keywords
+                    .add_set(
+                        &crate::policy::default_government_id_keywords(),
+                        &[],
+                        crate::text::phrases::PatternCase::Sensitive,
+                    )
+                    .unwrap();
+                keywords.build().unwrap()
+            },
             allowed_email_domains: vec!["example.com".into()],
         }
     }
@@ -1168,5 +1310,65 @@ mod tests {
             codes("mail bob@other.org or help@example.com"),
             [(Code::PiiOtherCustomerEmail, "bob@other.org")]
         );
+    }
+
+    #[test]
+    fn government_ids_are_found_after_their_keyword() {
+        let id = |text| codes(text);
+        assert_eq!(
+            id("your passport no. C01X00T47 is on file"),
+            [(Code::PiiGovernmentId, "C01X00T47")]
+        );
+        assert_eq!(
+            id("Driver\u{2019}s license: S123-456-78-910-0."),
+            [(Code::PiiGovernmentId, "S123-456-78-910-0")]
+        );
+        assert_eq!(
+            id("NI number is AB 12 34 56 C, thanks"),
+            [(Code::PiiGovernmentId, "AB 12 34 56 C")]
+        );
+        assert_eq!(
+            id("Passport number 123456789 expired"),
+            [(Code::PiiGovernmentId, "123456789")]
+        );
+        assert_eq!(
+            id("Aadhaar 1234 5678 9012"),
+            [(Code::PiiGovernmentId, "1234 5678 9012")]
+        );
+        // Full-width digits read as digits.
+        assert_eq!(
+            id("passport １２３４５６７８"),
+            [(Code::PiiGovernmentId, "１２３４５６７８")]
+        );
+    }
+
+    #[test]
+    fn a_government_id_keyword_without_a_number_is_nothing() {
+        for text in [
+            "bring your passport to the appointment",
+            "your passport expires 2027",
+            "passport: 2027",
+            "license number is missing",
+            "passport no longer needed",
+            "the passport office on 5th street",
+            "passportless 123456789",
+            "passport 12345678é",
+            "passport 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21",
+            "passport: ••••••0T47",
+        ] {
+            assert_eq!(id_hits(text), 0, "{text}");
+        }
+        // A word after the number is not part of it.
+        assert_eq!(
+            codes("passport 12345678 a week ago"),
+            [(Code::PiiGovernmentId, "12345678")]
+        );
+    }
+
+    fn id_hits(text: &str) -> usize {
+        codes(text)
+            .iter()
+            .filter(|(code, _)| *code == Code::PiiGovernmentId)
+            .count()
     }
 }

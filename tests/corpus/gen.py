@@ -283,8 +283,23 @@ pii_contexts = {
         },
     },
 }
-all_pii = cards + ssns + ibans + secrets + emails
-total += write('pii.json', ['PII_CARD', 'PII_SSN', 'PII_IBAN', 'PII_SECRET', 'PII_OTHER_CUSTOMER_EMAIL'], pii_contexts, all_pii)
+government_ids = [
+    case('gov-passport-no', 'We matched passport no. {PII_GOVERNMENT_ID|C01X00T47} to your booking.'),
+    case('gov-passport-number-is', 'Your passport number is {PII_GOVERNMENT_ID|123456789}.'),
+    case('gov-us-licence', "Driver's license: {PII_GOVERNMENT_ID|S123-456-78-910-0}"),
+    case('gov-curly-apostrophe', 'Driver\u2019s licence {PII_GOVERNMENT_ID|A1234567} is on file.'),
+    case('gov-nino-spaced', 'Your NI number is {PII_GOVERNMENT_ID|AB 12 34 56 C}, thanks.'),
+    case('gov-nino-compact', 'National insurance number {PII_GOVERNMENT_ID|QQ123456C}.'),
+    case('gov-aadhaar', 'Aadhaar {PII_GOVERNMENT_ID|1234 5678 9012} was verified.'),
+    case('gov-tax-id-hash', 'Tax ID # {PII_GOVERNMENT_ID|12-3456789} is on the invoice.'),
+    case('gov-fullwidth', 'Passport {PII_GOVERNMENT_ID|%s}' % '１２３４５６７８'),
+    case('gov-no-number', 'Please bring your passport to the appointment.'),
+    case('gov-expiry-year', "Your driver's license expires 2027."),
+    case('gov-no-longer', 'A passport is no longer needed for this trip.'),
+    case('gov-order-number', 'Your order C01X00T47 has shipped.'),
+]
+all_pii = cards + ssns + ibans + secrets + emails + government_ids
+total += write('pii.json', ['PII_CARD', 'PII_SSN', 'PII_GOVERNMENT_ID', 'PII_IBAN', 'PII_SECRET', 'PII_OTHER_CUSTOMER_EMAIL'], pii_contexts, all_pii)
 
 # ---------------------------------------------------------------- grounding
 billing = {
