@@ -279,6 +279,12 @@ export interface Screening {
    * can be skipped. Absent otherwise.
    */
   automated?: CategoryMatch;
+  /**
+   * Where the ticket reads as obvious spam: the first of at least
+   * `runbook.spam_min_phrases` different `runbook.spam_phrases`. Unless a trigger asks
+   * for a human, the ticket can be closed without a model call. Absent otherwise.
+   */
+  spam?: CategoryMatch;
 }
 
 // ---------------------------------------------------------------- incidents

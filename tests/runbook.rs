@@ -11,7 +11,7 @@
 use deskguard::runbook::{
     BusinessCalendar, CalendarConfig, HandlingTier, OpeningHours, Sla, WeekdayName,
 };
-use deskguard::{Code, Engine, Priority, Request, Ticket, Trigger, EMBEDDED_POLICY_YAML};
+use deskguard::{Code, Engine, Priority, Request, Span, Ticket, Trigger, EMBEDDED_POLICY_YAML};
 use jiff::Timestamp;
 
 const WEEKDAYS: [WeekdayName; 5] = [
@@ -763,4 +763,58 @@ fn a_policy_without_a_runbook_uses_the_default_table() {
     let screening = engine.screen_ticket(&ticket("Stuck", "task stuck"), ts(MONDAY_10));
     assert_eq!(screening.category, "task_stuck");
     assert_eq!(screening.sla, Sla::BusinessHours(2));
+}
+
+/// The blueprint's triage short-circuits obvious spam too: two different spam phrases
+/// make a ticket obvious spam; one quoted line does not.
+#[test]
+fn obvious_spam_is_flagged_with_its_first_phrase() {
+    let engine = engine();
+    let body =
+        "Hello, we are an SEO agency. We build backlinks that put you on the first page of Google.";
+    let screening = engine.screen_ticket(&ticket("Partnership", body), ts(MONDAY_10));
+    let spam = screening.spam.clone().unwrap();
+    assert_eq!(spam.field, "ticket.body");
+    assert_eq!(body.get(spam.span.start..spam.span.end), Some("SEO agency"));
+    assert!(!screening.handoff);
+    assert!(
+        screening
+            .to_json()
+            .ends_with(r#","spam":{"field":"ticket.body","span":{"start":17,"end":27}}}"#),
+        "{}",
+        screening.to_json()
+    );
+    // The subject's phrase comes first, even when the body's is earlier in its field.
+    let screening = engine.screen_ticket(
+        &ticket("You have won!", "Claim your prize today."),
+        ts(MONDAY_10),
+    );
+    let spam = screening.spam.unwrap();
+    assert_eq!(
+        (spam.field.as_str(), spam.span),
+        ("ticket.subject", Span::new(0, 12))
+    );
+    // A customer reporting a spam mail quotes one line of it: still a customer.
+    let screening = engine.screen_ticket(
+        &ticket(
+            "Strange email",
+            "I got an email from your domain saying I have won a prize, is it phishing? It said: you have won.",
+        ),
+        ts(MONDAY_10),
+    );
+    assert_eq!(screening.spam, None);
+    assert!(!screening.to_json().contains("spam"));
+}
+
+#[test]
+fn the_spam_threshold_is_the_policys() {
+    let yaml = EMBEDDED_POLICY_YAML.replace("  spam_min_phrases: 2\n", "  spam_min_phrases: 1\n");
+    assert_ne!(yaml, EMBEDDED_POLICY_YAML);
+    let engine = Engine::builder().policy_yaml(yaml).build().unwrap();
+    let screening = engine.screen_ticket(&ticket("Hi", "Limited time offer inside"), ts(MONDAY_10));
+    assert_eq!(screening.spam.map(|m| m.span), Some(Span::new(0, 18)));
+    let yaml = EMBEDDED_POLICY_YAML.replace("  spam_min_phrases: 2\n", "");
+    let engine = Engine::builder().policy_yaml(yaml).build().unwrap();
+    let screening = engine.screen_ticket(&ticket("Hi", "Limited time offer inside"), ts(MONDAY_10));
+    assert_eq!(screening.spam, None);
 }

@@ -23,6 +23,11 @@
 //!   goes straight to a human (the implementation guide's "Tier 3 — full handoff"),
 //!   and the host need not spend a model call on it, because `check` would escalate it
 //!   whatever the model said.
+//! - whether it reads as an **automated message** (an out-of-office reply, a bounce)
+//!   or as **obvious spam** (an SEO pitch, a prize notice): the blueprint's
+//!   short-circuit before the model. Spam is obvious only when at least
+//!   `runbook.spam_min_phrases` different spam phrases appear (two by default), so a
+//!   customer who quotes one line of a spam mail to report it is still answered.
 //!
 //! Screening reads no clock: the caller passes `now` (the CLI reads the clock only when
 //! `--now` is absent). Same ticket, same `now`, same policy: same screening.
@@ -61,6 +66,12 @@ pub struct RunbookPolicy {
     /// skip the model call (the blueprint's short-circuit for auto-replies).
     #[serde(default)]
     pub automated_phrases: Vec<String>,
+    /// Phrases of unsolicited pitches and scams (an SEO offer, a prize notice).
+    #[serde(default)]
+    pub spam_phrases: Vec<String>,
+    /// How many different `spam_phrases` make a ticket obvious spam.
+    #[serde(default = "two")]
+    pub spam_min_phrases: usize,
 }
 
 /// Who handles a category, per the runbook's table.
@@ -123,6 +134,10 @@ fn medium() -> Priority {
     Priority::Medium
 }
 
+fn two() -> usize {
+    2
+}
+
 crate::source::read::read_struct!(
     RunbookPolicy,
     Deny {
@@ -130,6 +145,8 @@ crate::source::read::read_struct!(
         default_category: required,
         categories: required,
         automated_phrases: default,
+        spam_phrases: default,
+        spam_min_phrases: default(two),
     }
 );
 
@@ -157,6 +174,10 @@ pub struct Runbook {
     default_index: usize,
     /// The set of `phrases` that marks an automated message (after the categories').
     automated: usize,
+    /// Each spam phrase as a set of its own, so that different phrases are counted.
+    spam_phrases: PhraseIndex,
+    /// How many different spam phrases make a ticket obvious spam.
+    spam_min_phrases: usize,
 }
 
 /// Where a category's phrase was found.
@@ -205,6 +226,11 @@ pub struct Screening {
     /// human, nobody is waiting for an answer and the host can skip the model call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated: Option<CategoryMatch>,
+    /// Where the ticket reads as obvious spam (`runbook.spam_phrases`, at least
+    /// `runbook.spam_min_phrases` different ones): the first of them. Unless a trigger
+    /// also asks for a human, the host can close it without a model call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spam: Option<CategoryMatch>,
 }
 
 impl Screening {
@@ -279,6 +305,30 @@ impl Runbook {
             Some((rule, hit)) => Some((rule, Some(to_match(hit)), automated)),
             None => self.default_category().map(|rule| (rule, None, automated)),
         }
+    }
+
+    /// The first spam phrase in `text`, when at least `spam_min_phrases` different
+    /// ones appear in it.
+    fn spam(&self, text: &TicketText<'_>) -> Option<CategoryMatch> {
+        if self.spam_phrases.is_empty() || self.spam_min_phrases == 0 {
+            return None;
+        }
+        let found: Vec<_> = text
+            .first_matches(&self.spam_phrases)
+            .into_iter()
+            .flatten()
+            .collect();
+        if found.len() < self.spam_min_phrases {
+            return None;
+        }
+        // The earliest, the subject before the body.
+        found
+            .into_iter()
+            .min_by_key(|hit| (hit.field != "ticket.subject", hit.span.start))
+            .map(|hit| CategoryMatch {
+                field: hit.field.to_string(),
+                span: hit.span,
+            })
     }
 
     /// The due time of a ticket of `category` received at `received`; `None` for an
@@ -442,12 +492,26 @@ fn compile_section(
     let phrases = phrases.build().map_err(|error| {
         Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.categories")
     })?;
+    let mut spam_phrases = PhraseIndexBuilder::new();
+    for phrase in &config.spam_phrases {
+        spam_phrases
+            .add_set(std::slice::from_ref(phrase), &[], PatternCase::Insensitive)
+            .map_err(|error| {
+                Error::new(Code::PolicyPatternInvalid, error.reason)
+                    .in_field("runbook.spam_phrases")
+            })?;
+    }
+    let spam_phrases = spam_phrases.build().map_err(|error| {
+        Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.spam_phrases")
+    })?;
     Ok(Runbook {
         calendar,
         categories,
         phrases,
         default_index,
         automated,
+        spam_phrases,
+        spam_min_phrases: config.spam_min_phrases,
     })
 }
 
@@ -477,6 +541,7 @@ pub(crate) fn screen(
             None,
         ),
     };
+    let spam = runbook.spam(&text);
     let triggers = ticket_triggers(policy, ticket, &text, &rule.name);
     let queue = policy
         .trigger_routes
@@ -521,6 +586,7 @@ pub(crate) fn screen(
         priority,
         triggers,
         automated,
+        spam,
     }
 }
 

@@ -39,6 +39,9 @@ const SCREEN_CASES = [
   { name: "legal language", ticket: { subject: "Lawsuit", body: "Our attorney will call you about the invoice" }, now: "2026-06-01T10:00:00Z" },
   { name: "enterprise refund", ticket: { subject: "Refund please", body: "Refund my last order", customer: { id: "E-1", tier: "enterprise", verified: true } }, now: "2026-06-06T09:30:00+02:00" },
   { name: "no category phrase", ticket: { subject: "hello", body: "" }, now: "2026-12-24T23:59:59Z" },
+  // The blueprint's short-circuits: an auto-reply, and obvious spam (two spam phrases).
+  { name: "auto-reply", ticket: { subject: "Automatic reply: invoice", body: "I am out of the office until Monday." }, now: "2026-06-01T10:00:00Z" },
+  { name: "obvious spam", ticket: { subject: "Partnership", body: "We are an SEO agency: backlinks that put you on the first page of Google." }, now: "2026-06-01T10:00:00Z" },
   // The request form: its own `now` is used when none is passed.
   { name: "request with now", ticket: { ticket: { subject: "Password reset", body: "I cannot log in" }, now: "2026-03-29T00:30:00Z" } },
 ];
