@@ -502,6 +502,8 @@ export type ReplyContextInput =
       grounded?: boolean;
       mode?: Mode;
       account_data_requested?: boolean;
+      /** The decision's proposed tools: one of `identity.account_data_tools` makes the data-collection notice due. */
+      proposed_tools?: string[];
     };
 
 /** The result of `validateReply`. */

@@ -285,7 +285,7 @@ impl Engine {
     ) -> crate::validator::Report {
         self.inner.compiled.validator.validate(
             text,
-            &context.input(),
+            &context.input(&self.inner.compiled.account_data_tools),
             "customer_reply",
             "internal_note",
         )
@@ -313,11 +313,10 @@ impl Engine {
         &self,
         context: crate::validator::ReplyContext,
     ) -> PreparedReplyContext {
-        let prepared = self
-            .inner
-            .compiled
-            .validator
-            .prepare_for_many_replies(&context.input(), "internal_note");
+        let prepared = self.inner.compiled.validator.prepare_for_many_replies(
+            &context.input(&self.inner.compiled.account_data_tools),
+            "internal_note",
+        );
         PreparedReplyContext {
             engine: self.clone(),
             context,
@@ -359,7 +358,9 @@ impl PreparedReplyContext {
     pub fn validate_reply(&self, text: &str) -> crate::validator::Report {
         self.engine.inner.compiled.validator.validate_against(
             text,
-            &self.context.input(),
+            &self
+                .context
+                .input(&self.engine.inner.compiled.account_data_tools),
             &self.prepared,
             "customer_reply",
         )

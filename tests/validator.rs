@@ -814,3 +814,57 @@ fn government_id_keywords_default_when_absent_and_turn_off_when_empty() {
     let empty = EMBEDDED_POLICY_YAML.replace(listed, "    government_id_keywords: []");
     assert_eq!(codes(empty), Vec::<Code>::new());
 }
+
+/// A check request as the reply context: when its decision proposes a tool that reads
+/// account data, the data-collection notice is due in `validate_reply` as in `check`.
+#[test]
+fn a_request_context_owes_the_data_collection_notice_when_its_decision_reads_account_data() {
+    let request: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/policies/examples/02-duplicate-charge-refund.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let with_tools = |tools: &[&str], turn: u32| {
+        let mut request = request.clone();
+        request["ticket"]["turn"] = turn.into();
+        request["decision"]["actions"] = tools
+            .iter()
+            .map(|tool| serde_json::json!({ "tool": tool, "args": {} }))
+            .collect();
+        ReplyContext::from_json(&request.to_string()).unwrap()
+    };
+    let reply = "I have refunded the duplicate charge.";
+    let missing = |context: &ReplyContext| -> Vec<Option<String>> {
+        engine()
+            .validate_reply(reply, context)
+            .violations
+            .iter()
+            .filter(|v| v.code == Code::MissingDisclosure)
+            .map(|v| v.kind.clone())
+            .collect()
+    };
+    let looked_up = with_tools(&["order_lookup", "send_reply"], 2);
+    assert_eq!(looked_up.proposed_tools, ["order_lookup", "send_reply"]);
+    assert_eq!(
+        missing(&looked_up),
+        [Some("data_collection_notice".to_string())]
+    );
+    // The same through a context prepared once.
+    let prepared = engine().prepare_reply_context(looked_up);
+    let kinds: Vec<Option<String>> = prepared
+        .validate_reply(reply)
+        .violations
+        .into_iter()
+        .filter(|v| v.code == Code::MissingDisclosure)
+        .map(|v| v.kind)
+        .collect();
+    assert_eq!(kinds, [Some("data_collection_notice".to_string())]);
+    // A tool that reads no account data owes no notice.
+    assert_eq!(
+        missing(&with_tools(&["kb_search"], 2)),
+        Vec::<Option<String>>::new()
+    );
+}

@@ -108,6 +108,11 @@ pub struct ReplyContext {
     /// is due then).
     #[serde(default)]
     pub account_data_requested: bool,
+    /// The tools the decision proposes (its actions' `tool`). When one of them reads
+    /// account data (the policy's `identity.account_data_tools`), the data-collection
+    /// notice is due, as it is in a check of the same request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proposed_tools: Vec<String>,
 }
 
 impl ReplyContext {
@@ -130,6 +135,14 @@ impl ReplyContext {
                 .and_then(serde_json::Value::as_bool),
             mode: None,
             account_data_requested: false,
+            proposed_tools: decision
+                .and_then(|d| d.get("actions"))
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|action| action.get("tool")?.as_str())
+                .map(str::to_string)
+                .collect(),
         }
     }
 
@@ -163,7 +176,14 @@ impl ReplyContext {
         crate::source::from_json_object(text, Code::RequestInvalid)
     }
 
-    pub(crate) fn input(&self) -> ReplyInput<'_> {
+    /// The borrowed input; `account_data_tools` are the policy's tools that read
+    /// account data.
+    pub(crate) fn input(&self, account_data_tools: &HashSet<String>) -> ReplyInput<'_> {
+        let account_data_requested = self.account_data_requested
+            || self
+                .proposed_tools
+                .iter()
+                .any(|tool| account_data_tools.contains(tool));
         ReplyInput {
             context: &self.context,
             ticket: TicketTexts::AsWritten([self.ticket.as_str(), ""]),
@@ -172,7 +192,7 @@ impl ReplyContext {
             now: self.now.as_deref(),
             internal_note: self.internal_note.as_deref(),
             grounded: self.grounded,
-            account_data_requested: self.account_data_requested,
+            account_data_requested,
         }
     }
 }
