@@ -765,7 +765,7 @@ fn an_inline_prohibited_topic_is_enforced_and_a_malformed_one_refused() {
 
 #[test]
 fn a_government_id_named_as_one_is_reported_and_masked() {
-    let text = "We have your passport no. C01X00T47 on file, and your licence number is S123-456-78-910-0.";
+    let text = "We have your passport no. C01X00T47 on file, and your driving licence number is S123-456-78-910-0.";
     let report = engine().validate_reply(text, &ReplyContext::default());
     assert_eq!(
         found(&report, text),
@@ -783,7 +783,7 @@ fn a_government_id_named_as_one_is_reported_and_masked() {
     assert_eq!(
         report.redacted,
         format!(
-            "We have your passport no. {} on file, and your licence number is {}-{}-{}-910-0.",
+            "We have your passport no. {} on file, and your driving licence number is {}-{}-{}-910-0.",
             masks(9),
             masks(4),
             masks(3),

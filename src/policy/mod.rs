@@ -549,8 +549,6 @@ pub fn default_government_id_keywords() -> Vec<String> {
         "driver's licence",
         "driving licence",
         "driving license",
-        "license number",
-        "licence number",
         "national id",
         "national identity number",
         "national insurance number",

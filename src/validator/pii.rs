@@ -1349,6 +1349,7 @@ mod tests {
             "your passport expires 2027",
             "passport: 2027",
             "license number is missing",
+            "your license number is LIC-2024-00012345",
             "passport no longer needed",
             "the passport office on 5th street",
             "passportless 123456789",

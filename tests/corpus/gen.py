@@ -297,6 +297,7 @@ government_ids = [
     case('gov-expiry-year', "Your driver's license expires 2027."),
     case('gov-no-longer', 'A passport is no longer needed for this trip.'),
     case('gov-order-number', 'Your order C01X00T47 has shipped.'),
+    case('gov-software-licence', 'Your license number is LIC-2024-00012345; keep it for reinstalls.'),
 ]
 all_pii = cards + ssns + ibans + secrets + emails + government_ids
 total += write('pii.json', ['PII_CARD', 'PII_SSN', 'PII_GOVERNMENT_ID', 'PII_IBAN', 'PII_SECRET', 'PII_OTHER_CUSTOMER_EMAIL'], pii_contexts, all_pii)
