@@ -174,10 +174,20 @@ pub struct Runbook {
     default_index: usize,
     /// The set of `phrases` that marks an automated message (after the categories').
     automated: usize,
-    /// Each spam phrase as a set of its own, so that different phrases are counted.
-    spam_phrases: PhraseIndex,
+    /// The sets of `phrases` that are spam phrases (after `automated`), one phrase
+    /// each, so that different phrases are counted.
+    spam: std::ops::Range<usize>,
     /// How many different spam phrases make a ticket obvious spam.
     spam_min_phrases: usize,
+}
+
+/// What one scan of a ticket's subject and body says.
+struct TextScreening<'r> {
+    rule: &'r CategoryRule,
+    /// The phrase that picked `rule` (none for the default category).
+    matched: Option<CategoryMatch>,
+    automated: Option<CategoryMatch>,
+    spam: Option<CategoryMatch>,
 }
 
 /// Where a category's phrase was found.
@@ -281,54 +291,51 @@ impl Runbook {
     /// The category of `ticket`, and the phrase that picked it.
     pub fn categorize(&self, ticket: &Ticket) -> Option<(&CategoryRule, Option<CategoryMatch>)> {
         self.screen_text(&TicketText::new(ticket))
-            .map(|(rule, matched, _)| (rule, matched))
+            .map(|screening| (screening.rule, screening.matched))
     }
 
     /// The category, the phrase that picked it, and where the text reads as an
-    /// automated message: one scan of the text for both.
-    fn screen_text(
-        &self,
-        text: &TicketText<'_>,
-    ) -> Option<(&CategoryRule, Option<CategoryMatch>, Option<CategoryMatch>)> {
+    /// automated message or as obvious spam: one scan of the text for all.
+    fn screen_text(&self, text: &TicketText<'_>) -> Option<TextScreening<'_>> {
         let matches = text.first_matches(&self.phrases);
-        let to_match = |hit: crate::check::triggers::FieldMatch<'_>| CategoryMatch {
+        let to_match = |hit: &crate::check::triggers::FieldMatch<'_>| CategoryMatch {
             field: hit.field.to_string(),
             span: hit.span,
         };
-        let automated = matches.get(self.automated).copied().flatten().map(to_match);
+        let automated = matches
+            .get(self.automated)
+            .and_then(Option::as_ref)
+            .map(to_match);
+        let spam_found: Vec<_> = matches
+            .get(self.spam.clone())
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            .collect();
+        let spam = if self.spam_min_phrases > 0 && spam_found.len() >= self.spam_min_phrases {
+            // The earliest, the subject before the body.
+            spam_found
+                .into_iter()
+                .min_by_key(|hit| (hit.field != "ticket.subject", hit.span.start))
+                .map(to_match)
+        } else {
+            None
+        };
         let first = self
             .categories
             .iter()
-            .zip(matches)
-            .find_map(|(rule, hit)| hit.map(|hit| (rule, hit)));
-        match first {
-            Some((rule, hit)) => Some((rule, Some(to_match(hit)), automated)),
-            None => self.default_category().map(|rule| (rule, None, automated)),
-        }
-    }
-
-    /// The first spam phrase in `text`, when at least `spam_min_phrases` different
-    /// ones appear in it.
-    fn spam(&self, text: &TicketText<'_>) -> Option<CategoryMatch> {
-        if self.spam_phrases.is_empty() || self.spam_min_phrases == 0 {
-            return None;
-        }
-        let found: Vec<_> = text
-            .first_matches(&self.spam_phrases)
-            .into_iter()
-            .flatten()
-            .collect();
-        if found.len() < self.spam_min_phrases {
-            return None;
-        }
-        // The earliest, the subject before the body.
-        found
-            .into_iter()
-            .min_by_key(|hit| (hit.field != "ticket.subject", hit.span.start))
-            .map(|hit| CategoryMatch {
-                field: hit.field.to_string(),
-                span: hit.span,
-            })
+            .zip(&matches)
+            .find_map(|(rule, hit)| hit.as_ref().map(|hit| (rule, hit)));
+        let (rule, matched) = match first {
+            Some((rule, hit)) => (rule, Some(to_match(hit))),
+            None => (self.default_category()?, None),
+        };
+        Some(TextScreening {
+            rule,
+            matched,
+            automated,
+            spam,
+        })
     }
 
     /// The due time of a ticket of `category` received at `received`; `None` for an
@@ -489,20 +496,20 @@ fn compile_section(
             Error::new(Code::PolicyPatternInvalid, error.reason)
                 .in_field("runbook.automated_phrases")
         })?;
-    let phrases = phrases.build().map_err(|error| {
-        Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.categories")
-    })?;
-    let mut spam_phrases = PhraseIndexBuilder::new();
+    // One set per spam phrase, in the same index: the ticket is scanned once, and
+    // an engine build compiles one automaton, not two.
+    let mut spam = automated + 1..automated + 1;
     for phrase in &config.spam_phrases {
-        spam_phrases
+        let set = phrases
             .add_set(std::slice::from_ref(phrase), &[], PatternCase::Insensitive)
             .map_err(|error| {
                 Error::new(Code::PolicyPatternInvalid, error.reason)
                     .in_field("runbook.spam_phrases")
             })?;
+        spam.end = set + 1;
     }
-    let spam_phrases = spam_phrases.build().map_err(|error| {
-        Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.spam_phrases")
+    let phrases = phrases.build().map_err(|error| {
+        Error::new(Code::PolicyPatternInvalid, error.reason).in_field("runbook.categories")
     })?;
     Ok(Runbook {
         calendar,
@@ -510,7 +517,7 @@ fn compile_section(
         phrases,
         default_index,
         automated,
-        spam_phrases,
+        spam,
         spam_min_phrases: config.spam_min_phrases,
     })
 }
@@ -523,8 +530,13 @@ pub(crate) fn screen(
     now: Timestamp,
 ) -> Screening {
     let text = TicketText::new(ticket);
-    let (rule, matched, automated) = match runbook.screen_text(&text) {
-        Some((rule, matched, automated)) => (rule.clone(), matched, automated),
+    let (rule, matched, automated, spam) = match runbook.screen_text(&text) {
+        Some(found) => (
+            found.rule.clone(),
+            found.matched,
+            found.automated,
+            found.spam,
+        ),
         // Unreachable with a compiled runbook (the default category exists); fail
         // toward a human rather than panic.
         None => (
@@ -539,9 +551,9 @@ pub(crate) fn screen(
             },
             None,
             None,
+            None,
         ),
     };
-    let spam = runbook.spam(&text);
     let triggers = ticket_triggers(policy, ticket, &text, &rule.name);
     let queue = policy
         .trigger_routes
