@@ -76,7 +76,8 @@ struct Piece {
 /// arguments and intent labels are compared in this form.
 pub(crate) fn canonical(label: &str) -> String {
     let view = normalize_str(label);
-    match view.trim() {
+    // The view's whitespace is all ASCII (see `PhraseIndexBuilder::add_set`).
+    match view.trim_ascii() {
         trimmed if trimmed.len() == view.len() => view,
         trimmed => trimmed.to_string(),
     }
