@@ -603,6 +603,19 @@ fn reply_context_rejects_unknown_keys_and_reads_three_shapes() {
     let own = ReplyContext::from_json(r#"{"turn": 2, "customer_email": "a@b.co"}"#).unwrap();
     assert_eq!(own.turn, Some(2));
     assert_eq!(billing().turn, Some(1));
+    // Regression: a reply context's own `ticket` (text) was read as a request's
+    // (an object) and refused.
+    let own = ReplyContext::from_json(
+        r#"{"ticket": "cc sam@startup.dev", "customer_email": "lee@startup.dev"}"#,
+    )
+    .unwrap();
+    assert_eq!(own.ticket, "cc sam@startup.dev");
+    let report = engine().validate_reply("We wrote to sam@startup.dev.", &own);
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    // A request's ticket is an object; a wrong one is named.
+    let error =
+        ReplyContext::from_json(r#"{"ticket": {"subject": 7}, "decision": {}}"#).unwrap_err();
+    assert_eq!(error.field(), Some("ticket.subject"));
 }
 
 #[test]

@@ -147,20 +147,24 @@ impl ReplyContext {
     }
 
     /// Reads a reply context from JSON in any of three shapes: a check request
-    /// (`{ticket, context, decision, now, ...}`), a reply context (the fields of this
-    /// type), or a bare context (`{kb, crm, orders}`).
+    /// (`{ticket, context, decision, now, ...}`: a `decision` or `trace`, or a
+    /// `ticket` that is an object), a reply context (the fields of this type, its
+    /// `ticket` a string), or a bare context (`{kb, crm, orders}`).
     ///
     /// # Errors
     /// `JSON_SYNTAX` or `REQUEST_INVALID`, naming the field and line:column.
     pub fn from_json(text: &str) -> Result<ReplyContext> {
         let value = crate::source::json_value(text)?;
-        let keys: Vec<&str> = value
-            .as_object()
+        let object = value.as_object();
+        let keys: Vec<&str> = object
             .map(|o| o.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        let is_request = keys
-            .iter()
-            .any(|k| matches!(*k, "ticket" | "decision" | "trace"));
+        // A reply context has a `ticket` too, as text; a request's is an object.
+        let is_request = object.is_some_and(|o| {
+            o.contains_key("decision")
+                || o.contains_key("trace")
+                || o.get("ticket").is_some_and(serde_json::Value::is_object)
+        });
         let is_bare =
             !keys.is_empty() && keys.iter().all(|k| matches!(*k, "kb" | "crm" | "orders"));
         if is_request {
