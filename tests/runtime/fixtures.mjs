@@ -2,9 +2,9 @@
 // every example request in policies/examples/ under the two configurations, with the
 // verdict the native CLI prints for it; tickets with the CLI's screening; the incident
 // events of tests/fixtures/ with the CLI's alerts and saved state; notices with the
-// CLI's report. `node fixtures.mjs` writes it to
-// target/runtime-tests/fixtures.json (scripts/test-runtimes.sh does this first);
-// the tests only read it.
+// CLI's report; the validator's labeled corpus with the CLI's reports. `node
+// fixtures.mjs` writes it to target/runtime-tests/fixtures.json
+// (scripts/test-runtimes.sh does this first); the tests only read it.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,6 +97,32 @@ function notices() {
   });
 }
 
+/** The response validator's labeled corpus (tests/corpus/*.json), each case with the
+ * CLI's whole report: the context as tests/corpus.rs builds it (the named context,
+ * with the case's turn). */
+function corpus() {
+  const dir = mkdtempSync(join(tmpdir(), "deskguard-corpus-"));
+  try {
+    const files = readdirSync(`${root}tests/corpus`).filter((f) => f.endsWith(".json")).sort();
+    const cases = [];
+    for (const file of files) {
+      const { contexts, cases: labeled } = JSON.parse(readFileSync(`${root}tests/corpus/${file}`, "utf8"));
+      for (const { name, text, context: contextName, turn } of labeled) {
+        const context = { ...(contextName ? contexts[contextName] : {}) };
+        delete context.turn;
+        if (turn !== undefined && turn !== null) context.turn = turn;
+        const contextPath = join(dir, "context.json");
+        writeFileSync(contextPath, JSON.stringify(context));
+        const expected = JSON.parse(run(["validate-reply", "--compact", "--context", contextPath, "-"], text));
+        cases.push({ name: `${file} ${name}`, text, context, expected });
+      }
+    }
+    return cases;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function makeFixtures() {
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: run \`make build\` first`);
@@ -121,6 +147,7 @@ export function makeFixtures() {
     screenings: screenings(),
     incident: incidents(),
     notices: notices(),
+    corpus: corpus(),
   };
   mkdirSync(workDir, { recursive: true });
   writeFileSync(fixturesPath, JSON.stringify(fixtures));

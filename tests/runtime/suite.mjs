@@ -287,6 +287,18 @@ export function runSuite(deskguard, fixtures) {
     empty: "",
   };
 
+  // The validator's labeled corpus (PII, grounding, content): every report, violations
+  // and redaction, is the CLI's, and a context prepared once gives the same.
+  test("validateReply deep-equals the CLI on the validator corpus", () => {
+    const failures = [];
+    for (const { name, text, context, expected } of fixtures.corpus) {
+      const found = difference(engine("a2-suggest").validateReply(text, context), expected);
+      if (found !== null) failures.push(`${name}: ${found}`);
+    }
+    check(fixtures.corpus.length > 300, `${fixtures.corpus.length} corpus cases`);
+    check(failures.length === 0, failures.slice(0, 5).join("\n"));
+  });
+
   test("prepareReplyContext: each draft's report deep-equals validateReply's", () => {
     for (const config of CONFIGS) {
       const prepared = engine(config).prepareReplyContext(replyContext);
