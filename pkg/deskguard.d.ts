@@ -196,6 +196,8 @@ export interface Verdict {
   cost: Cost;
   /** Present when the guard changed the reply: the text to send, PII redacted, disclosures added. */
   reply?: VerdictReply;
+  /** Present only when confidence is below the draft threshold and no KB document scores at least `retrieval_min`. */
+  knowledge_gap?: true;
 }
 
 /** The reply as the guard would let it go out. */

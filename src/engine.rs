@@ -399,6 +399,7 @@ pub fn fail_closed(error: &Error) -> Verdict {
             alert: false,
         },
         reply: None,
+        knowledge_gap: false,
     }
 }
 

@@ -186,6 +186,12 @@ pub struct Verdict {
     /// (personal data masked, a required disclosure added).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<crate::validator::VerdictReply>,
+    /// The blueprint's knowledge-gap signal: the model's confidence is below the
+    /// draft threshold and no KB document in context scores at least
+    /// `thresholds.retrieval_min`, so the KB likely lacks the answer. The host logs
+    /// such tickets for the KB's authors. Present, as `true`, only then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub knowledge_gap: bool,
 }
 
 impl Verdict {

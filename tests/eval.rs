@@ -491,3 +491,51 @@ fn the_json_report_round_trips() {
     let back: EvalReport = serde_json::from_str(&report.to_json_pretty()).unwrap();
     assert_eq!(back, report);
 }
+
+/// The blueprint routes low-confidence, no-source tickets to a knowledge-gap log; the
+/// shadow-mode report counts them per intent.
+#[test]
+fn knowledge_gaps_are_counted_per_intent() {
+    let engine = Engine::with_defaults().unwrap();
+    let example =
+        std::fs::read_to_string(format!("{ROOT}/policies/examples/01-how-to-2fa.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&example).unwrap();
+    let line = |intent: &str, confidence: f64, score: f64| {
+        let mut value = base.clone();
+        value["decision"]["intent"] = intent.into();
+        value["decision"]["confidence"] = confidence.into();
+        value["context"]["kb"][0]["score"] = score.into();
+        value.to_string()
+    };
+    let lines = vec![
+        (1, line("how_to_sso", 0.4, 0.2)),
+        (2, line("how_to_sso", 0.4, 0.2)),
+        (3, line("how_to_sso", 0.9, 0.2)),
+        (4, line("how_to_2fa", 0.4, 0.9)),
+    ];
+    let report = replay(&engine, &lines).report();
+    let gaps: Vec<(&str, u64)> = report
+        .intents
+        .iter()
+        .map(|row| (row.intent.as_str(), row.knowledge_gaps))
+        .collect();
+    assert_eq!(gaps, [("how_to_2fa", 0), ("how_to_sso", 2)]);
+    let eval = EvalReport {
+        source: "labeled.jsonl".into(),
+        mode: "suggest".into(),
+        policy_digest: String::new(),
+        contract_digest: String::new(),
+        replay: report,
+        tickets: None,
+    };
+    let html = eval.to_html();
+    assert!(html.contains("Knowledge gaps by intent"));
+    assert!(html.contains("2 of 3"), "{html}");
+    let text = eval.to_text();
+    assert!(text.contains("  how_to_sso  "), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("  how_to_sso"))
+        .unwrap();
+    assert!(row.ends_with(" 2"), "{row}");
+}

@@ -2812,3 +2812,46 @@ fn embedded_policy_text_builds_the_same_engine() {
         assert_eq!(req.check(&from_text), req.check(&A2));
     }
 }
+
+/// The blueprint's knowledge-gap signal: low confidence (below the draft threshold)
+/// and no KB document at or above `retrieval_min`. Either alone is no gap.
+#[test]
+fn low_confidence_with_no_source_is_a_knowledge_gap() {
+    let low = Req::draft().set("/decision/confidence", json!(0.4));
+    let gap = low
+        .clone()
+        .set("/context/kb/0/score", json!(0.3))
+        .set("/decision/grounded", json!(false));
+    let verdict = gap.check(&A3);
+    assert!(verdict.knowledge_gap);
+    assert_eq!(verdict.decision, deskguard::DecisionKind::Escalate);
+    assert!(
+        verdict.to_json().ends_with(r#","knowledge_gap":true}"#),
+        "{}",
+        verdict.to_json()
+    );
+    // No KB at all is no source either.
+    assert!(
+        gap.clone()
+            .set("/context/kb", json!([]))
+            .check(&A3)
+            .knowledge_gap
+    );
+    // A source at the minimum, or one without a score, is a source.
+    assert!(
+        !low.clone()
+            .set("/context/kb/0/score", json!(0.5))
+            .check(&A3)
+            .knowledge_gap
+    );
+    assert!(
+        !low.clone()
+            .remove("/context/kb/0/score")
+            .check(&A3)
+            .knowledge_gap
+    );
+    // Confidence at the draft threshold is not low.
+    let confident = gap.set("/decision/confidence", json!(0.6)).check(&A3);
+    assert!(!confident.knowledge_gap);
+    assert!(!confident.to_json().contains("knowledge_gap"));
+}

@@ -239,7 +239,7 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
         }
     }
     let proposed = decision.decision;
-    finish(
+    let mut verdict = finish(
         context,
         Some(&decision),
         Some(proposed),
@@ -247,7 +247,20 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
         blocked,
         findings,
         cost,
-    )
+    );
+    verdict.knowledge_gap = knowledge_gap(context, request, &decision);
+    verdict
+}
+
+/// Low confidence and no source: the blueprint routes such tickets to a knowledge-gap
+/// log. A KB document without a score counts as a source, as it does for grounding.
+fn knowledge_gap(context: &CheckContext<'_>, request: &Request, decision: &Decision) -> bool {
+    let thresholds = &context.policy.thresholds;
+    decision.confidence < thresholds.draft
+        && !request.context.kb.iter().any(|doc| {
+            doc.score
+                .is_none_or(|score| score >= thresholds.retrieval_min)
+        })
 }
 
 fn finish(
@@ -274,6 +287,7 @@ fn finish(
         escalation,
         cost,
         reply: findings.reply,
+        knowledge_gap: false,
     }
 }
 

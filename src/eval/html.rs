@@ -373,6 +373,33 @@ impl EvalReport {
             .collect();
         html.push_str(&bar_chart("Downgrade rate by intent", &downgrade, 1.0));
         html.push_str("</div>");
+        // Low confidence with no KB source: where the KB needs an article.
+        let mut gaps: Vec<_> = r
+            .intents
+            .iter()
+            .filter(|row| row.knowledge_gaps > 0)
+            .collect();
+        gaps.sort_by(|a, b| {
+            b.knowledge_gaps
+                .cmp(&a.knowledge_gaps)
+                .then(a.intent.cmp(&b.intent))
+        });
+        let most = gaps.first().map_or(1, |row| row.knowledge_gaps) as f64;
+        let gaps: Vec<Bar> = gaps
+            .into_iter()
+            .take(15)
+            .map(|row| Bar {
+                label: row.intent.clone(),
+                value: row.knowledge_gaps as f64,
+                text: format!("{} of {}", row.knowledge_gaps, row.requests),
+                color: BLUE,
+            })
+            .collect();
+        html.push_str(&bar_chart(
+            "Knowledge gaps by intent (low confidence, no KB source)",
+            &gaps,
+            most,
+        ));
 
         if !r.violations.is_empty() {
             html.push_str("<h2>Violations by code</h2>");

@@ -106,6 +106,7 @@ struct IntentCounts {
     escalated: u64,
     reviewed: u64,
     unedited: u64,
+    knowledge_gaps: u64,
 }
 
 impl Merge for IntentCounts {
@@ -115,6 +116,7 @@ impl Merge for IntentCounts {
         self.escalated += other.escalated;
         self.reviewed += other.reviewed;
         self.unedited += other.unedited;
+        self.knowledge_gaps += other.knowledge_gaps;
     }
 }
 
@@ -362,6 +364,7 @@ impl EvalAccumulator {
                 escalated: u64::from(escalated),
                 reviewed: u64::from(review.is_some()),
                 unedited: u64::from(review == Some(0)),
+                knowledge_gaps: u64::from(verdict.knowledge_gap),
             },
         );
 
@@ -497,6 +500,7 @@ impl EvalAccumulator {
             downgrade_rate: Rate::new(counts.downgraded, counts.requests),
             escalation_rate: Rate::new(counts.escalated, counts.requests),
             approved_without_edit: Rate::new(counts.unedited, counts.reviewed),
+            knowledge_gaps: counts.knowledge_gaps,
         };
         let mut intents: Vec<IntentRow> = self
             .intents
@@ -612,6 +616,9 @@ pub struct IntentRow {
     pub escalation_rate: Rate,
     /// Of these with a labeled `sent_reply`, the drafts sent as written.
     pub approved_without_edit: Rate,
+    /// Of these, the verdicts that flag a knowledge gap (low confidence, no KB
+    /// source): where the KB needs an article.
+    pub knowledge_gaps: u64,
 }
 
 /// How many requests carry a code.

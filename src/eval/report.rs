@@ -144,20 +144,21 @@ impl EvalReport {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<34} {:>9} {:>11} {:>11} {:>11}",
-            "per intent (by volume)", "requests", "downgraded", "escalated", "unedited"
+            "{:<34} {:>9} {:>11} {:>11} {:>11} {:>8}",
+            "per intent (by volume)", "requests", "downgraded", "escalated", "unedited", "KB gaps"
         );
         let mut intents: Vec<_> = r.intents.iter().collect();
         intents.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.intent.cmp(&b.intent)));
         for row in intents.iter().take(TEXT_ROWS) {
             let _ = writeln!(
                 out,
-                "  {:<32} {:>9} {:>11} {:>11} {:>11}",
+                "  {:<32} {:>9} {:>11} {:>11} {:>11} {:>8}",
                 clip(&row.intent, 32),
                 row.requests,
                 row.downgrade_rate.percent(),
                 row.escalation_rate.percent(),
-                row.approved_without_edit.percent()
+                row.approved_without_edit.percent(),
+                row.knowledge_gaps
             );
         }
         if intents.len() > TEXT_ROWS {
