@@ -818,3 +818,18 @@ fn the_spam_threshold_is_the_policys() {
     let screening = engine.screen_ticket(&ticket("Hi", "Limited time offer inside"), ts(MONDAY_10));
     assert_eq!(screening.spam, None);
 }
+
+#[test]
+fn a_spam_threshold_of_zero_turns_the_flag_off() {
+    let body = "SEO agency offering backlinks and guest posting: you have won!";
+    let flagged = engine().screen_ticket(&ticket("Offer", body), ts(MONDAY_10));
+    assert!(flagged.spam.is_some());
+    let yaml = EMBEDDED_POLICY_YAML.replace("  spam_min_phrases: 2\n", "  spam_min_phrases: 0\n");
+    let engine = Engine::builder().policy_yaml(yaml).build().unwrap();
+    assert_eq!(
+        engine
+            .screen_ticket(&ticket("Offer", body), ts(MONDAY_10))
+            .spam,
+        None
+    );
+}

@@ -69,7 +69,7 @@ pub struct RunbookPolicy {
     /// Phrases of unsolicited pitches and scams (an SEO offer, a prize notice).
     #[serde(default)]
     pub spam_phrases: Vec<String>,
-    /// How many different `spam_phrases` make a ticket obvious spam.
+    /// How many different `spam_phrases` make a ticket obvious spam (0: never).
     #[serde(default = "two")]
     pub spam_min_phrases: usize,
 }
