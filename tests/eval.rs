@@ -46,6 +46,14 @@ fn small() -> ReplayReport {
     replay(&engine, &lines(&fixture("eval-small.jsonl"))).report()
 }
 
+/// The blueprint's how-to example request, as text and as a value to vary.
+fn how_to_2fa() -> (String, serde_json::Value) {
+    let example =
+        std::fs::read_to_string(format!("{ROOT}/policies/examples/01-how-to-2fa.json")).unwrap();
+    let value = serde_json::from_str(&example).unwrap();
+    (example, value)
+}
+
 fn rate(count: u64, of: u64) -> Rate {
     Rate::new(count, of)
 }
@@ -214,9 +222,7 @@ fn any_chunking_gives_the_same_report() {
 #[test]
 fn drafts_approved_without_edit_and_intents_ready_to_promote() {
     let engine = Engine::with_defaults().unwrap();
-    let example =
-        std::fs::read_to_string(format!("{ROOT}/policies/examples/01-how-to-2fa.json")).unwrap();
-    let base: serde_json::Value = serde_json::from_str(&example).unwrap();
+    let (example, base) = how_to_2fa();
     // The draft the human reviews is the reply as the verdict hands it on: the AI
     // disclosure is added on a first message.
     let draft = engine
@@ -497,9 +503,7 @@ fn the_json_report_round_trips() {
 #[test]
 fn knowledge_gaps_are_counted_per_intent() {
     let engine = Engine::with_defaults().unwrap();
-    let example =
-        std::fs::read_to_string(format!("{ROOT}/policies/examples/01-how-to-2fa.json")).unwrap();
-    let base: serde_json::Value = serde_json::from_str(&example).unwrap();
+    let (_, base) = how_to_2fa();
     let line = |intent: &str, confidence: f64, score: f64| {
         let mut value = base.clone();
         value["decision"]["intent"] = intent.into();

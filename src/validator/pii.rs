@@ -1073,31 +1073,21 @@ mod tests {
         }
     }
 
+    fn keyword_index<S: AsRef<str>>(keywords: &[S]) -> PhraseIndex {
+        let mut index = crate::text::phrases::PhraseIndexBuilder::new();
+        index
+            .add_set(keywords, &[], crate::text::phrases::PatternCase::Sensitive)
+            .unwrap();
+        index.build().unwrap()
+    }
+
     fn rules() -> PiiRules {
         PiiRules {
             tokens: Pattern::new(r"\b(?:sk-|sk_live_|akia|ghp_)[a-z0-9_\-]{16,}|\beyj[a-z0-9_-]{8,}\.eyj[a-z0-9_-]{8,}\.[a-z0-9_-]{8,}", crate::text::pattern::PatternCase::Sensitive).ok(),
-            secret_keywords: {
-                let mut keywords = crate::text::phrases::PhraseIndexBuilder::new();
-                keywords
-                    .add_set(
-                        &["password", "passcode", "pin"],
-                        &[],
-                        crate::text::phrases::PatternCase::Sensitive,
-                    )
-                    .unwrap();
-                keywords.build().unwrap()
-            },
-            government_id_keywords: {
-                let mut keywords = crate::text::phrases::PhraseIndexBuilder::new();
-                keywords
-                    .add_set(
-                        &crate::policy::default_government_id_keywords(),
-                        &[],
-                        crate::text::phrases::PatternCase::Sensitive,
-                    )
-                    .unwrap();
-                keywords.build().unwrap()
-            },
+            secret_keywords: keyword_index(&["password", "passcode", "pin"]),
+            government_id_keywords: keyword_index(
+                &crate::policy::default_government_id_keywords(),
+            ),
             allowed_email_domains: vec!["example.com".into()],
         }
     }
