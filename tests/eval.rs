@@ -54,6 +54,18 @@ fn how_to_2fa() -> (String, serde_json::Value) {
     (example, value)
 }
 
+/// The report of a replay of `labeled.jsonl` in suggest mode.
+fn labeled_report(report: deskguard::eval::ReplayReport) -> EvalReport {
+    EvalReport {
+        source: "labeled.jsonl".into(),
+        mode: "suggest".into(),
+        policy_digest: String::new(),
+        contract_digest: String::new(),
+        replay: report,
+        tickets: None,
+    }
+}
+
 fn rate(count: u64, of: u64) -> Rate {
     Rate::new(count, of)
 }
@@ -274,15 +286,7 @@ fn drafts_approved_without_edit_and_intents_ready_to_promote() {
     let report = replay(&engine, &lines).report();
     assert_eq!(report.ready_to_promote, ["how_to_2fa"]);
     assert_eq!(report.approved_without_edit, rate(382, 401));
-    let text = EvalReport {
-        source: "labeled.jsonl".into(),
-        mode: "suggest".into(),
-        policy_digest: String::new(),
-        contract_digest: String::new(),
-        replay: report,
-        tickets: None,
-    }
-    .to_text();
+    let text = labeled_report(report).to_text();
     assert!(
         text.contains("ready to promote                 how_to_2fa\n"),
         "{text}"
@@ -524,14 +528,7 @@ fn knowledge_gaps_are_counted_per_intent() {
         .map(|row| (row.intent.as_str(), row.knowledge_gaps))
         .collect();
     assert_eq!(gaps, [("how_to_2fa", 0), ("how_to_sso", 2)]);
-    let eval = EvalReport {
-        source: "labeled.jsonl".into(),
-        mode: "suggest".into(),
-        policy_digest: String::new(),
-        contract_digest: String::new(),
-        replay: report,
-        tickets: None,
-    };
+    let eval = labeled_report(report);
     let html = eval.to_html();
     assert!(html.contains("Knowledge gaps by intent"));
     assert!(html.contains("2 of 3"), "{html}");

@@ -1304,32 +1304,20 @@ mod tests {
 
     #[test]
     fn government_ids_are_found_after_their_keyword() {
-        let id = |text| codes(text);
-        assert_eq!(
-            id("your passport no. C01X00T47 is on file"),
-            [(Code::PiiGovernmentId, "C01X00T47")]
-        );
-        assert_eq!(
-            id("Driver\u{2019}s license: S123-456-78-910-0."),
-            [(Code::PiiGovernmentId, "S123-456-78-910-0")]
-        );
-        assert_eq!(
-            id("NI number is AB 12 34 56 C, thanks"),
-            [(Code::PiiGovernmentId, "AB 12 34 56 C")]
-        );
-        assert_eq!(
-            id("Passport number 123456789 expired"),
-            [(Code::PiiGovernmentId, "123456789")]
-        );
-        assert_eq!(
-            id("Aadhaar 1234 5678 9012"),
-            [(Code::PiiGovernmentId, "1234 5678 9012")]
-        );
-        // Full-width digits read as digits.
-        assert_eq!(
-            id("passport １２３４５６７８"),
-            [(Code::PiiGovernmentId, "１２３４５６７８")]
-        );
+        for (text, id) in [
+            ("your passport no. C01X00T47 is on file", "C01X00T47"),
+            (
+                "Driver\u{2019}s license: S123-456-78-910-0.",
+                "S123-456-78-910-0",
+            ),
+            ("NI number is AB 12 34 56 C, thanks", "AB 12 34 56 C"),
+            ("Passport number 123456789 expired", "123456789"),
+            ("Aadhaar 1234 5678 9012", "1234 5678 9012"),
+            // Full-width digits read as digits.
+            ("passport １２３４５６７８", "１２３４５６７８"),
+        ] {
+            assert_eq!(codes(text), [(Code::PiiGovernmentId, id)], "{text}");
+        }
     }
 
     #[test]
