@@ -461,7 +461,8 @@ fn government_id_value(text: &str, from: usize) -> Option<(usize, usize)> {
     let value = bytes.get(first_start..end)?;
     let alphanumeric = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
     let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
-    // Glued to a letter of another script, or a longer number: not this value.
+    // Groups end at any ASCII letter or digit's end; one of another script glued on
+    // (`12345678é`) makes the run a word, not this value.
     let glued = text
         .get(end..)
         .and_then(|after| after.chars().next())
