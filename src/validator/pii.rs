@@ -428,11 +428,16 @@ fn government_id_value(text: &str, from: usize) -> Option<(usize, usize)> {
     };
     let mut groups: Vec<(usize, usize)> = Vec::new();
     let mut group_start = i;
+    let mut alphanumeric = 0;
     loop {
         let group = (group_start, group_end(group_start));
-        // Longer than any ID number: a table of figures, not a value.
-        if group.1 - i > 48 {
-            return None;
+        // No ID number is longer: a longer first group is a word or another number,
+        // and a group past the limit is not part of this value. Cutting there, rather
+        // than refusing the whole run, keeps the answer the same once something after
+        // the value has been masked (redaction scans its own output again).
+        alphanumeric += group.1 - group.0;
+        if alphanumeric > MAX_GOVERNMENT_ID_CHARS {
+            break;
         }
         let joined = matches!(at(bytes, group.1), b' ' | b'-' | b'.');
         let size = group.1 - group.0;
@@ -467,8 +472,12 @@ fn government_id_value(text: &str, from: usize) -> Option<(usize, usize)> {
         .get(end..)
         .and_then(|after| after.chars().next())
         .is_some_and(|c| c.is_alphanumeric());
-    ((5..=24).contains(&alphanumeric) && digits >= 4 && !glued).then_some((first_start, end))
+    (alphanumeric >= 5 && digits >= 4 && !glued).then_some((first_start, end))
 }
+
+/// The most letters and digits a government ID number has (Aadhaar's 12, a US
+/// driving licence's 13, with room for the longest national formats).
+const MAX_GOVERNMENT_ID_CHARS: usize = 24;
 
 /// Whether `byte` can separate the digit groups of a card or SSN: cards are written
 /// with spaces, dashes, dots or slashes between groups (`4111.1111.1111.1111`).
@@ -1333,7 +1342,7 @@ mod tests {
             "the passport office on 5th street",
             "passportless 123456789",
             "passport 12345678é",
-            "passport 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21",
+            "passport 1234567890123456789012345",
             "passport: ••••••0T47",
         ] {
             assert_eq!(id_hits(text), 0, "{text}");
@@ -1342,6 +1351,15 @@ mod tests {
         assert_eq!(
             codes("passport 12345678 a week ago"),
             [(Code::PiiGovernmentId, "12345678")]
+        );
+        // Nor are groups past the longest ID number: the value ends before them, so
+        // masking what follows (here a card) cannot change it.
+        assert_eq!(
+            codes("NI number is 4111111111111111card 4111111111111111"),
+            [
+                (Code::PiiGovernmentId, "4111111111111111card"),
+                (Code::PiiCard, "4111111111111111")
+            ]
         );
     }
 
