@@ -122,6 +122,15 @@ pub struct KbDoc {
     pub tags: Vec<String>,
 }
 
+impl KbDoc {
+    /// Whether the document may ground an answer at the policy's `retrieval_min`: it
+    /// scores at least that, or has no score (the host filtered by relevance). One
+    /// rule for grounding, refund policies, the reply validator and knowledge gaps.
+    pub fn is_relevant(&self, retrieval_min: f64) -> bool {
+        self.score.is_none_or(|score| score >= retrieval_min)
+    }
+}
+
 /// An order or transaction.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Order {

@@ -257,10 +257,11 @@ pub(crate) fn check(context: &CheckContext<'_>, request: &Request) -> Verdict {
 fn knowledge_gap(context: &CheckContext<'_>, request: &Request, decision: &Decision) -> bool {
     let thresholds = &context.policy.thresholds;
     decision.confidence < thresholds.draft
-        && !request.context.kb.iter().any(|doc| {
-            doc.score
-                .is_none_or(|score| score >= thresholds.retrieval_min)
-        })
+        && !request
+            .context
+            .kb
+            .iter()
+            .any(|doc| doc.is_relevant(thresholds.retrieval_min))
 }
 
 fn finish(

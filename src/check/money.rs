@@ -138,7 +138,7 @@ pub(crate) fn check(
     let retrieval_min = policy.thresholds.retrieval_min;
     let documented = request.context.kb.iter().any(|doc| {
         doc.tags.iter().any(|tag| tag == &policy.refund_policy_tag)
-            && doc.score.is_none_or(|score| score >= retrieval_min)
+            && doc.is_relevant(retrieval_min)
     });
     if !documented {
         failures.push(Failure {

@@ -273,10 +273,7 @@ fn grounding(
     }
     let min = context.policy.thresholds.retrieval_min;
     let sources = &request.context;
-    let relevant_kb = sources
-        .kb
-        .iter()
-        .any(|doc| doc.score.is_none_or(|score| score >= min));
+    let relevant_kb = sources.kb.iter().any(|doc| doc.is_relevant(min));
     if relevant_kb {
         return;
     }
