@@ -51,11 +51,11 @@ use crate::text::Span;
 use crate::verdict::Violation;
 
 use crate::text::normalize::{normalize_str, Normalized};
-use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder, SetId};
+use crate::text::phrases::{PatternCase, PhraseIndex, PhraseIndexBuilder};
 use commitments::{CommitmentRule, CommitmentRules};
 use content::{CompiledDisclosure, ContentRules, DisclosureTrigger};
 use grounding::{Index, IndexKeys, Kind, Source};
-use pii::{KeywordEnds, KnownEmails, PiiHit, PiiRules};
+use pii::{KeywordEnds, KeywordSets, KnownEmails, PiiHit, PiiRules};
 
 pub use redact::MASK;
 
@@ -285,10 +285,8 @@ pub(crate) struct CompiledValidator {
     /// Every commitment, topic and prohibited-phrase set, and the secret keywords
     /// of PII, matched in one pass.
     phrases: PhraseIndex,
-    /// The secret keywords' set in `phrases`.
-    secret_keywords: Option<SetId>,
-    /// The government ID keywords' set in `phrases`.
-    government_id_keywords: Option<SetId>,
+    /// PII's keyword sets in `phrases`.
+    keyword_sets: KeywordSets,
 }
 
 /// A KB document, prepared once per validation.
@@ -425,20 +423,10 @@ impl CompiledValidator {
             .map_err(|e| bad_pattern(&["validator", "pii", "secret_prefixes"], e))?;
 
         let mut phrases = PhraseIndexBuilder::new();
-        let mut keyword_set = |keywords: &[String], field: &str| {
-            phrases
-                .add_set::<String>(keywords, &[], PatternCase::Sensitive)
-                .map_err(|e| bad_pattern(&["validator", "pii", field], e))
-        };
-        let (secret_keywords, government_id_keywords) = match pii_policy {
-            Some(pii) => (
-                Some(keyword_set(&pii.secret_keywords, "secret_keywords")?),
-                Some(keyword_set(
-                    &pii.government_id_keywords,
-                    "government_id_keywords",
-                )?),
-            ),
-            None => (None, None),
+        let keyword_sets = match pii_policy {
+            Some(pii) => KeywordSets::add(&mut phrases, pii)
+                .map_err(|(field, e)| bad_pattern(&["validator", "pii", field], e))?,
+            None => KeywordSets::default(),
         };
 
         let commitment_policy: Option<&CommitmentPolicy> = part!(commitments);
@@ -472,8 +460,7 @@ impl CompiledValidator {
             .map_err(|e| bad_pattern(&["validator", "topics"], e))?;
         Ok(CompiledValidator {
             phrases,
-            secret_keywords,
-            government_id_keywords,
+            keyword_sets,
             pii,
             kinds,
             retrieval_min: policy.thresholds.retrieval_min,
@@ -538,7 +525,7 @@ impl CompiledValidator {
                     }
                     (true, _, _) => Some(Stale::AgeUnknown),
                 };
-                let relevant = doc.score.is_none_or(|score| score >= self.retrieval_min);
+                let relevant = doc.is_relevant(self.retrieval_min);
                 PreparedDoc {
                     relevant,
                     policy: relevant && self.commitments.is_policy_doc(&doc.tags),
@@ -673,25 +660,13 @@ impl CompiledValidator {
         let mut violations = Vec::new();
         // Commitments, topics, phrases and PII's keywords: every set in one scan.
         let phrase_hits = self.phrases.find_all(&view.text);
-        let keyword_ends = |set: Option<SetId>| -> Vec<usize> {
-            phrase_hits
-                .iter()
-                .filter(|hit| Some(hit.set) == set)
-                .map(|hit| hit.end)
-                .collect()
-        };
-        let secret = keyword_ends(self.secret_keywords);
-        let government_id = keyword_ends(self.government_id_keywords);
-        let keywords = KeywordEnds {
-            secret: &secret,
-            government_id: &government_id,
-        };
+        let keywords = KeywordEnds::from_hits(&phrase_hits, self.keyword_sets);
         let redacted = self.pii_pass(
             text,
             view,
             prepared,
             reply_field,
-            Some(keywords),
+            Some(&keywords),
             &mut violations,
         );
         let mut pii_spans: Vec<Span> = violations.iter().filter_map(|v| v.span).collect();
@@ -908,7 +883,7 @@ impl CompiledValidator {
         view: &Normalized,
         prepared: &Prepared,
         field: &str,
-        keywords: Option<KeywordEnds<'_>>,
+        keywords: Option<&KeywordEnds>,
         violations: &mut Vec<Violation>,
     ) -> String {
         let hits = match keywords {
@@ -1304,8 +1279,8 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
     let Some(policy) = policy else {
         return Ok(PiiRules {
             tokens: None,
-            secret_keywords: PhraseIndex::default(),
-            government_id_keywords: PhraseIndex::default(),
+            keywords: PhraseIndex::default(),
+            keyword_sets: KeywordSets::default(),
             allowed_email_domains: Vec::new(),
         });
     };
@@ -1325,15 +1300,12 @@ fn compile_pii(policy: Option<&PiiPolicy>) -> std::result::Result<PiiRules, Patt
             prefixes.join("|")
         )
     };
-    let keyword_index = |keywords: &[String]| {
-        let mut index = PhraseIndexBuilder::new();
-        index.add_set::<String>(keywords, &[], PatternCase::Sensitive)?;
-        index.build()
-    };
+    let mut keywords = PhraseIndexBuilder::new();
+    let keyword_sets = KeywordSets::add(&mut keywords, policy).map_err(|(_, e)| e)?;
     Ok(PiiRules {
         tokens: Some(matcher::compile(&tokens)?),
-        secret_keywords: keyword_index(&policy.secret_keywords)?,
-        government_id_keywords: keyword_index(&policy.government_id_keywords)?,
+        keywords: keywords.build()?,
+        keyword_sets,
         allowed_email_domains: policy
             .allowed_email_domains
             .iter()

@@ -37,8 +37,11 @@ use crate::text::normalize::Normalized;
 use crate::text::pattern::Pattern;
 
 use crate::codes::Code;
+use crate::policy::PiiPolicy;
 use crate::text::is_word_char;
-use crate::text::phrases::PhraseIndex;
+use crate::text::phrases::{
+    PatternCase, PatternError, PhraseHit, PhraseIndex, PhraseIndexBuilder, SetId,
+};
 
 /// One piece of personal data, as a range of the normalized view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,21 +58,67 @@ pub(crate) struct PiiHit {
 pub(crate) struct PiiRules {
     /// API keys (policy prefixes) and JWTs, on the normalized view.
     pub tokens: Option<Pattern>,
-    /// Keywords whose following value is a secret ("password", "pin", ...).
-    pub secret_keywords: PhraseIndex,
-    /// Keywords whose following value is a government ID number ("passport", ...).
-    pub government_id_keywords: PhraseIndex,
+    /// The keywords that announce a value, for a scan on its own (the validator's
+    /// main pass finds them among its other sets).
+    pub keywords: PhraseIndex,
+    /// Which sets of `keywords` are which.
+    pub keyword_sets: KeywordSets,
     /// Email domains that are never another customer's (the company's own).
     pub allowed_email_domains: Vec<String>,
 }
 
-/// Where the keywords that announce a value end, found by a phrase pass.
+/// The sets of a phrase index that hold the keywords announcing a value.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct KeywordEnds<'a> {
-    /// Secret keywords ("password").
-    pub secret: &'a [usize],
-    /// Government ID keywords ("passport").
-    pub government_id: &'a [usize],
+pub(crate) struct KeywordSets {
+    /// Keywords whose following value is a secret ("password", "pin", ...).
+    pub secret: Option<SetId>,
+    /// Keywords whose following value is a government ID number ("passport", ...).
+    pub government_id: Option<SetId>,
+}
+
+impl KeywordSets {
+    /// Adds the policy's secret and government ID keywords to `phrases`, a set each.
+    ///
+    /// # Errors
+    /// The policy field whose set does not compile, and why.
+    pub fn add(
+        phrases: &mut PhraseIndexBuilder,
+        policy: &PiiPolicy,
+    ) -> Result<KeywordSets, (&'static str, PatternError)> {
+        let mut set = |keywords: &[String], field: &'static str| {
+            phrases
+                .add_set::<String>(keywords, &[], PatternCase::Sensitive)
+                .map(Some)
+                .map_err(|error| (field, error))
+        };
+        Ok(KeywordSets {
+            secret: set(&policy.secret_keywords, "secret_keywords")?,
+            government_id: set(&policy.government_id_keywords, "government_id_keywords")?,
+        })
+    }
+}
+
+/// Where the keywords that announce a value end, as a phrase pass found them.
+#[derive(Debug, Default)]
+pub(crate) struct KeywordEnds {
+    pub secret: Vec<usize>,
+    pub government_id: Vec<usize>,
+}
+
+impl KeywordEnds {
+    /// The ends of the `sets`' hits among `hits`.
+    pub fn from_hits(hits: &[PhraseHit], sets: KeywordSets) -> KeywordEnds {
+        let ends = |set: Option<SetId>| -> Vec<usize> {
+            hits.iter()
+                .filter(|hit| Some(hit.set) == set)
+                .map(|hit| hit.end)
+                .collect()
+        };
+        KeywordEnds {
+            secret: ends(sets.secret),
+            government_id: ends(sets.government_id),
+        }
+    }
 }
 
 /// Emails the reply may name: the customer's and those the context already shows.
@@ -81,20 +130,9 @@ pub(crate) struct KnownEmails {
 impl PiiRules {
     /// Every PII hit in a normalized view, sorted by start.
     pub fn scan(&self, view: &Normalized, known: &KnownEmails) -> Vec<PiiHit> {
-        let ends = |keywords: &PhraseIndex| -> Vec<usize> {
-            keywords
-                .find_all(&view.text)
-                .iter()
-                .map(|keyword| keyword.end)
-                .collect()
-        };
-        let secret = ends(&self.secret_keywords);
-        let government_id = ends(&self.government_id_keywords);
-        let keywords = KeywordEnds {
-            secret: &secret,
-            government_id: &government_id,
-        };
-        self.scan_with_keywords(view, known, keywords)
+        let hits = self.keywords.find_all(&view.text);
+        let keywords = KeywordEnds::from_hits(&hits, self.keyword_sets);
+        self.scan_with_keywords(view, known, &keywords)
     }
 
     /// [`PiiRules::scan`] with the keywords already found (by a phrase index that
@@ -103,15 +141,15 @@ impl PiiRules {
         &self,
         view: &Normalized,
         known: &KnownEmails,
-        keywords: KeywordEnds<'_>,
+        keywords: &KeywordEnds,
     ) -> Vec<PiiHit> {
         let text = view.text.as_str();
         let mut hits = Vec::new();
         scan_ibans(view, &mut hits);
         let ibans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
         scan_digit_runs(view, &ibans, &mut hits);
-        self.scan_secrets(text, keywords.secret, &mut hits);
-        scan_government_ids(text, keywords.government_id, &mut hits);
+        self.scan_secrets(text, &keywords.secret, &mut hits);
+        scan_government_ids(text, &keywords.government_id, &mut hits);
         self.scan_emails(text, known, &mut hits);
         // Overlapping hits are all reported (and redaction masks their union), so
         // that one thing cannot hide another: `4111111111111111.bob@example.com` is a
@@ -1083,21 +1121,20 @@ mod tests {
         }
     }
 
-    fn keyword_index<S: AsRef<str>>(keywords: &[S]) -> PhraseIndex {
-        let mut index = crate::text::phrases::PhraseIndexBuilder::new();
-        index
-            .add_set(keywords, &[], crate::text::phrases::PatternCase::Sensitive)
-            .unwrap();
-        index.build().unwrap()
-    }
-
     fn rules() -> PiiRules {
+        let mut index = PhraseIndexBuilder::new();
+        let policy = PiiPolicy {
+            allowed_email_domains: Vec::new(),
+            secret_keywords: vec!["password".into(), "passcode".into(), "pin".into()],
+            government_id_keywords: crate::policy::default_government_id_keywords(),
+            secret_prefixes: Vec::new(),
+        };
+        let keyword_sets = KeywordSets::add(&mut index, &policy).unwrap();
+        let keywords = index.build().unwrap();
         PiiRules {
             tokens: Pattern::new(r"\b(?:sk-|sk_live_|akia|ghp_)[a-z0-9_\-]{16,}|\beyj[a-z0-9_-]{8,}\.eyj[a-z0-9_-]{8,}\.[a-z0-9_-]{8,}", crate::text::pattern::PatternCase::Sensitive).ok(),
-            secret_keywords: keyword_index(&["password", "passcode", "pin"]),
-            government_id_keywords: keyword_index(
-                &crate::policy::default_government_id_keywords(),
-            ),
+            keywords,
+            keyword_sets,
             allowed_email_domains: vec!["example.com".into()],
         }
     }
