@@ -497,7 +497,7 @@ fn compile_section(
                 .in_field("runbook.automated_phrases")
         })?;
     // One set per spam phrase, in the same index: the ticket is scanned once, and
-    // an engine build compiles one automaton, not two.
+    // an engine build compiles one index, not two.
     let mut spam = automated + 1..automated + 1;
     for phrase in &config.spam_phrases {
         let set = phrases
